@@ -1,0 +1,11 @@
+// Subcommands of the `mish` tool; each registers itself on the CLI11 app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace mish::cli {
+
+void add_accuracy(CLI::App& app);
+void add_demo(CLI::App& app);
+
+}  // namespace mish::cli
