@@ -1,8 +1,9 @@
 // The MPFR oracle: each activation's textbook definition (the DEFINITION
-// column of activations.def) evaluated with 256-bit MPFR numbers through
-// Boost.Multiprecision, and derivatives by one-sided differences at that
-// precision. Slow (tens of microseconds a point) and independent of our
-// formulas: it is what proves the long-double reference right.
+// column of activations.def) evaluated with MPFR numbers through
+// Boost.Multiprecision at as many bits as it takes to converge (256 and up),
+// and derivatives by one-sided differences. Slow (tens of microseconds a point,
+// more where the naive form cancels) and independent of our formulas: it is
+// what proves the long-double reference right.
 #pragma once
 
 #include "mish/mish.h"

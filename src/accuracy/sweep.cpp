@@ -43,6 +43,7 @@ template <class T>
 void run_batch(mish_activation act, mish_dtype dt, const SweepOptions& opt, const std::vector<T>& x,
                SweepResult& res) {
   const size_t n = x.size();
+  if (n == 0) return;
   std::vector<T> y(n), g(n), ones(n, T(1));
   const double* prm = opt.params.p;
   const size_t np = static_cast<size_t>(mish_act_num_params(act));

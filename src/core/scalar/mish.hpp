@@ -72,7 +72,7 @@ struct Swish {
     using std::exp;
     const T z = T(p.p[0]) * x;
     if (z > Lim<T>::kOne) {
-      if (dp) dp[0] = T(0);
+      if (dp) dp[0] = x * mul_exp(x, -z);  // x^2 e^{-z}: tiny, but often not 0
       return T(1);
     }
     if (z < Lim<T>::kSplit) {

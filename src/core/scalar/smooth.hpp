@@ -77,40 +77,61 @@ struct Gelu {
 // rewritten as x sigmoid(t), t = 2u, so the negative tail does not cancel.
 //   f'(x) = s + x s (1 - s) t',  t' = 2 k (1 + 3 c x^2).
 // x > 10: s rounds to 1 (t > 87); x < -1e4: the result is 0 (and x^3 would overflow).
-// In the negative tail e^t turns t's rounding error (|t| u) into a relative
-// error of f, so the formula runs one format wider (Wider).
+// In the negative tail e^t turns t's rounding error (|t| u, |t| up to ~700 in
+// double) into a relative error of f, so t is carried as t + dt with
+// error-free products (fma) and 2k split into two parts, and the formula runs
+// one format wider (Wider); e^{t + dt} = e^t (1 + dt).
 struct GeluTanh {
-  static constexpr double kK = 0.797884560802865355879892119868763737;  // sqrt(2/pi)
-  static constexpr double kC = 0.044715;
+  static constexpr double kC = 0.044715;  // a decimal constant by definition
   static const char* check(const Params&) { return nullptr; }
+
+  // t = 2 sqrt(2/pi) (x + c x^3) as t + *lo.
+  template <class T>
+  MISH_HD static T arg(T x, T* lo) {
+    using std::fma;
+    const T k_hi = T(1.595769121605730711706272L);  // 2 sqrt(2/pi)
+    const T k_lo = std::is_same<T, double>::value ? T(-9.969309e-17L) : T(5.351178e-20L);
+    const T c = T(kC);
+    const T a = x * x, a_lo = fma(x, x, -a);
+    const T b = a * x, b_lo = fma(a, x, -b) + a_lo * x;  // x^3
+    const T w = c * b, w_lo = fma(c, b, -w) + c * b_lo;  // c x^3
+    const T s = x + w;
+    const T s_lo = (abs_(x) > abs_(w) ? (x - s) + w : (w - s) + x) + w_lo;
+    const T t = k_hi * s;
+    *lo = fma(k_hi, s, -t) + k_hi * s_lo + k_lo * s;
+    return t;
+  }
 
   template <class T>
   MISH_HD static T fwd(T x, const Params& p) {
     if constexpr (!std::is_same<T, Wider<T>>::value) return static_cast<T>(fwd<Wider<T>>(x, p));
     if (x > T(10)) return x;
     if (x < T(-1e4)) return T(-0.0);
-    const T t = T(2 * kK) * (x + T(kC) * x * x * x);
-    return mul_sigmoid(x, t);
+    T lo;
+    const T t = arg(x, &lo);
+    return mul_sigmoid(x, t) * (T(1) + lo * (T(1) - sigmoid(t)));  // d ln s / dt = 1 - s
   }
 
   template <class T>
   MISH_HD static T bwd(T x, const Params& p, T*) {
-    using std::exp;
     if constexpr (!std::is_same<T, Wider<T>>::value) return static_cast<T>(bwd<Wider<T>>(x, p, nullptr));
     if (x > T(10)) return T(1);
     if (x < T(-1e4)) return T(-0.0);
-    const T t = T(2 * kK) * (x + T(kC) * x * x * x);
-    const T dt = T(2 * kK) * (T(1) + T(3 * kC) * x * x);
-    if (t < Lim<T>::kSplit) return mul_exp(T(1) + x * dt, t);
-    return sigmoid(t) + x * sigmoid_slope(t) * dt;
+    T lo;
+    const T t = arg(x, &lo);
+    const T dt = T(2 * 0.797884560802865355879892119868763737L) * (T(1) + (T(3) * T(kC)) * x * x);
+    const T corr = T(1) + lo * (T(1) - sigmoid(t));  // both terms carry e^t in the tail
+    if (t < Lim<T>::kSplit) return mul_exp(T(1) + x * dt, t) * (T(1) + lo);
+    return (sigmoid(t) + x * sigmoid_slope(t) * dt) * corr;
   }
 
   template <class T>
   static T bwd_scale(T x, const Params&) {
     if (x > T(10)) return T(1);
     if (x < T(-1e4)) return T(0);
-    const T t = T(2 * kK) * (x + T(kC) * x * x * x);
-    const T dt = T(2 * kK) * (T(1) + T(3 * kC) * x * x);
+    T lo;
+    const T t = arg(x, &lo);
+    const T dt = T(2 * 0.797884560802865355879892119868763737L) * (T(1) + (T(3) * T(kC)) * x * x);
     return max_abs(sigmoid(t), x * sigmoid_slope(t) * dt);
   }
 };

@@ -29,8 +29,23 @@ HWY_INLINE hn::VFromD<D> LoadS(D d, const typename Storage<S>::Elem* p) {
     return hn::BitCast(d, hn::ShiftLeft<16>(hn::PromoteTo(du32, hn::LoadU(du16, p))));
   } else if constexpr (std::is_same<S, F16>::value) {
     const hn::Rebind<uint16_t, D> du16;
+#if HWY_TARGET <= HWY_AVX2  // F16C: exact, including inf and NaN
     const hn::Rebind<hwy::float16_t, D> df16;
     return hn::PromoteTo(d, hn::BitCast(df16, hn::LoadU(du16, p)));
+#else  // Highway's emulation maps inf/NaN to finite values; widen by hand
+    const hn::RebindToSigned<D> di;
+    const auto h = hn::BitCast(di, hn::PromoteTo(hn::RebindToUnsigned<D>(), hn::LoadU(du16, p)));
+    const auto mag = hn::And(h, hn::Set(di, 0x7FFF));
+    const auto sign = hn::ShiftLeft<16>(hn::And(h, hn::Set(di, 0x8000)));
+    // normal: rebias the exponent (+112); inf/NaN: exponent all ones
+    const auto normal = hn::Add(hn::ShiftLeft<13>(mag), hn::Set(di, 112 << 23));
+    const auto special = hn::Or(hn::ShiftLeft<13>(mag), hn::Set(di, 0x7F800000));
+    auto bits = hn::IfThenElse(hn::Gt(mag, hn::Set(di, 0x7BFF)), special, normal);
+    // zero / subnormal: mantissa * 2^-24, exactly (no float denormal arithmetic)
+    const auto sub = hn::BitCast(di, hn::Mul(hn::ConvertTo(d, mag), hn::Set(d, 5.9604644775390625e-8f)));
+    bits = hn::IfThenElse(hn::Lt(mag, hn::Set(di, 0x0400)), sub, bits);
+    return hn::BitCast(d, hn::Or(bits, sign));
+#endif
   } else {
     return hn::LoadU(d, p);
   }

@@ -33,6 +33,31 @@ struct VecOps {
   static constexpr bool kVector = false;
 };
 
+// The rounding error of a * b (a * b - RN(a * b)), exactly: one fma where the
+// target has it, Dekker's product with Veltkamp splitting otherwise (SSE4 and
+// older emulate MulAdd with two roundings).
+template <class D, class V = hn::VFromD<D>>
+HWY_INLINE V ProductError(D d, V a, V b, V p) {
+#if HWY_NATIVE_FMA
+  (void)d;
+  return hn::MulSub(a, b, p);
+#else
+  using T = hn::TFromD<D>;
+  const V split = hn::Set(d, T(sizeof(T) == 4 ? 4097.0 : 134217729.0));  // 2^ceil(digits/2) + 1
+  auto halves = [&](V v, V* hi) {
+    const V c = hn::Mul(v, split);
+    *hi = hn::Sub(c, hn::Sub(c, v));
+    return hn::Sub(v, *hi);
+  };
+  V a_hi, b_hi;
+  const V a_lo = halves(a, &a_hi), b_lo = halves(b, &b_hi);
+  V err = hn::Sub(hn::Mul(a_hi, b_hi), p);
+  err = hn::Add(err, hn::Mul(a_hi, b_lo));
+  err = hn::Add(err, hn::Mul(a_lo, b_hi));
+  return hn::Add(err, hn::Mul(a_lo, b_lo));
+#endif
+}
+
 // Mish, vector form of scalar::Mish (same formula, see its comment):
 //   t = e^xc 2^S (ExpScaled), e = t 2^-S,  vs = v 2^S = t (e + 2) = fma(t, e, 2t)
 //   f = xc vs / (vs + 2^(S+1))   (= x v / (v + 2), scale cancelling in the ratio)
@@ -51,66 +76,95 @@ struct VecOps<scalar::Mish> {
     const V t = ExpScaled(d, xc);
     const V vs = hn::MulAdd(t, hn::Mul(t, ShiftDown(d)), hn::Add(t, t));
     const V den = hn::Add(vs, two_up);
-    V y = hn::Div(hn::Mul(xc, vs), den);
+    const V num = hn::Mul(xc, vs);
+    V y = hn::Div(num, den);
     if constexpr (sizeof(T) == 4) {
-      // den's rounding error lo, exactly (both subtractions are exact while
-      // den < 2^(S + 24), i.e. x < 8.3; above, lo is off by an ULP of den, which
-      // costs at most one ULP where the other errors are tiny), divided out to
-      // first order: y (1 + lo / den), with 1/den from the approximate
-      // reciprocal (12+ bits suffice for a correction of 2^-24). Takes f32
-      // from 3.15 to 2.5 ULP for 5 ops.
-      const V lo = hn::Sub(hn::Sub(den, two_up), vs);
-      y = hn::MulAdd(lo, hn::Mul(y, hn::ApproximateReciprocal(den)), y);
+      // The rounding errors of num (exact, by ProductError) and of den (exact:
+      // both subtractions are exact while den < 2^(S + 24), i.e. x < 8.3; above,
+      // off by an ULP of den, which costs at most one ULP where the other errors
+      // are tiny), divided out to first order:
+      //   y = (num + num_lo) / (den - den_err) ~ y0 + (num_lo + y0 den_err) / den
+      // with 1/den from the approximate reciprocal (12+ bits are plenty for a
+      // correction of 2^-23). Takes f32 from 3.4 to under 3 ULP (exhaustive).
+      const V den_err = hn::Sub(hn::Sub(den, two_up), vs);
+      const V corr = hn::MulAdd(y, den_err, ProductError(d, xc, vs, num));
+      // (CopySign: -0 + +0 would turn f(-inf) = -0 into +0)
+      y = hn::CopySign(hn::MulAdd(corr, hn::ApproximateReciprocal(den), y), y);
     }
     return hn::IfThenElse(hn::Le(x, hn::Set(d, ExpConst<T>::kIdentity)), y, x);
   }
 
-  // f' = v / D + 4 x e (1 + e) / D^2 = (v D + 4 x e (1 + e)) / D^2, D = v + 2,
-  // with D^2 = fma(v, v + 4, 4) so that D's rounding enters once. One division.
-  // For x < 0 the terms are scaled by 2^S (the tail needs it); for x >= 0 they
-  // are not, so v D ~ e^{4x} stays finite up to kBwdOne, above which f' = 1.
+  // With e = e^x, D = e^2 + 2e + 2 and D^2 by Horner, 4 + e (8 + e (8 + e (4 + e))):
+  //   x < 0:  f' = e B / D^2,  B = e (e (e + 4) + (6 + 4x)) + 4 (1 + x)
+  //   x >= 0: f' = 1 + Q / D^2, Q = e ((4x - 2) e + 4 (x - 1)) - 4
+  // f' has a root at x = -1.19: the B form cancels far less near it than
+  // n/D + 4xe(1+e)/D^2 does (4 (1 + x) is exact there; B's terms are 1.15x |B|
+  // at the edge of |x + 1.19| < 0.25, against 4.4x for the usual sum), and the
+  // multiplier t (scaled by 2^S) keeps the tail exact. On x >= 0, 1 + Q/D^2
+  // adds a small, well-conditioned correction to 1. One division for both.
   template <class D, class V = hn::VFromD<D>>
   static HWY_INLINE V Bwd(D d, V x, const scalar::Params&, V*) {
     using T = hn::TFromD<D>;
     const V xc = ClampExpLo(d, x);
     const V t = ExpScaled(d, xc);
     const V e = hn::Mul(t, ShiftDown(d));
-    const V vs = hn::MulAdd(t, e, hn::Add(t, t));  // t (e + 2) = v 2^S
-    const V v = hn::Mul(vs, ShiftDown(d));
-    const V den = hn::Add(v, hn::Set(d, T(2)));
-    const V den2 = hn::MulAdd(v, hn::Add(v, hn::Set(d, T(4))), hn::Set(d, T(4)));
-    const V b = hn::Mul(hn::Mul(hn::Set(d, T(4)), xc), hn::MulAdd(t, e, t));  // 4 x e (1 + e) 2^S
+    const V four_x = hn::Mul(hn::Set(d, T(4)), xc);
     const auto neg = hn::Lt(xc, hn::Zero(d));
-    const V num = hn::MulAdd(hn::IfThenElse(neg, vs, v), den, hn::IfThenElse(neg, b, hn::Mul(b, ShiftDown(d))));
-    const V g = hn::Mul(hn::Div(num, den2), hn::IfThenElse(neg, ShiftDown(d), hn::Set(d, T(1))));
+    // B (x < 0) or Q (x >= 0), as one Horner chain in e with selected coefficients
+    const V c2 = hn::IfThenElse(neg, hn::Add(e, hn::Set(d, T(4))), hn::Sub(four_x, hn::Set(d, T(2))));
+    const V c1 = hn::IfThenElse(neg, hn::Add(four_x, hn::Set(d, T(6))), hn::Sub(four_x, hn::Set(d, T(4))));
+    const V c0 = hn::IfThenElse(neg, hn::Mul(hn::Set(d, T(4)), hn::Add(xc, hn::Set(d, T(1)))), hn::Set(d, T(-4)));
+    const V poly = hn::MulAdd(e, hn::MulAdd(e, c2, c1), c0);
+    V den2 = hn::Add(e, hn::Set(d, T(4)));
+    den2 = hn::MulAdd(e, den2, hn::Set(d, T(8)));
+    den2 = hn::MulAdd(e, den2, hn::Set(d, T(8)));
+    den2 = hn::MulAdd(e, den2, hn::Set(d, T(4)));
+    const V g0 = hn::Div(hn::IfThenElse(neg, hn::Mul(t, poly), poly), den2);
+    const V g = hn::IfThenElse(neg, hn::Mul(g0, ShiftDown(d)), hn::Add(g0, hn::Set(d, T(1))));
     const V r = hn::IfThenElse(hn::Le(x, hn::Set(d, ExpConst<T>::kBwdOne)), g, hn::Set(d, T(1)));
     return hn::IfThenElse(hn::IsNaN(x), x, r);
   }
 };
 
-// Sigmoid pieces of z from one scaled exponential, e = e^{-|z|}, r = 1 / (1 + e):
+// Sigmoid pieces of z from one scaled exponential, e = e^{-|z|}, q = 1 + e, r = 1 / q:
 //   s = r (z >= 0),  s 2^S = t r (z < 0),  s (1 - s) 2^S = t r^2.
 template <class D, class V = hn::VFromD<D>>
 struct SigmoidParts {
-  V t, r;
+  V t, q, r;  // q = 1 + e, r = 1 / q
   hn::Mask<D> neg;  // z < 0
 };
 
 template <class D, class V = hn::VFromD<D>>
-HWY_INLINE SigmoidParts<D> Sigmoid2S(D d, V z) {
+HWY_INLINE SigmoidParts<D> Sigmoid2S(D d, V z, V z_lo) {
   using T = hn::TFromD<D>;
-  const V t = ExpScaled(d, ClampExpArg(d, hn::Neg(hn::Abs(z))));
+  V t = ExpScaled(d, ClampExpArg(d, hn::Neg(hn::Abs(z))));
+  const auto neg = hn::Lt(z, hn::Zero(d));
+  // z_lo: what z = beta x lost to rounding; e^{-|z + z_lo|} = t (1 -+ z_lo).
+  // Without it the error of e^z grows like |z| ULP (80 ULP at z = -80).
+  t = hn::MulAdd(t, hn::IfThenElse(neg, z_lo, hn::Neg(z_lo)), t);
   const V e = hn::Mul(t, ShiftDown(d));
-  const V r = hn::Div(hn::Set(d, T(1)), hn::Add(hn::Set(d, T(1)), e));
-  return {t, r, hn::Lt(z, hn::Zero(d))};
+  const V q = hn::Add(hn::Set(d, T(1)), e);
+  return {t, q, hn::Div(hn::Set(d, T(1)), q), neg};
+}
+
+// beta x as z + z_lo exactly, with beta (a double) split into two lane values.
+template <class D, class V = hn::VFromD<D>>
+HWY_INLINE V ScaledArg(D d, double beta, V x, V* z_lo) {
+  using T = hn::TFromD<D>;
+  const T b_hi = static_cast<T>(beta);
+  const V vb = hn::Set(d, b_hi);
+  const V z = hn::Mul(vb, x);
+  const V lo = hn::MulAdd(hn::Set(d, static_cast<T>(beta - static_cast<double>(b_hi))), x, ProductError(d, vb, x, z));
+  *z_lo = hn::IfThenZeroElse(hn::IsNaN(lo), lo);  // x = +-inf: inf - inf
+  return z;
 }
 
 // x sigmoid(z): x r for z >= 0 (no scaling, so huge x cannot overflow), and
 // (x t r) 2^-S for z < 0; below kLo a signed zero (x may be -inf there).
 template <class D, class V = hn::VFromD<D>>
-HWY_INLINE V SwishFwd(D d, V x, V z) {
+HWY_INLINE V SwishFwd(D d, V x, V z, V z_lo) {
   using T = hn::TFromD<D>;
-  const SigmoidParts<D> sp = Sigmoid2S(d, z);
+  const SigmoidParts<D> sp = Sigmoid2S(d, z, z_lo);
   const V neg = hn::Mul(hn::Mul(hn::Mul(x, sp.t), sp.r), ShiftDown(d));
   const V y = hn::IfThenElse(sp.neg, neg, hn::Mul(x, sp.r));
   return hn::IfThenElse(hn::Lt(z, hn::Set(d, ExpConst<T>::kLo)), hn::CopySign(hn::Zero(d), x), y);
@@ -118,18 +172,22 @@ HWY_INLINE V SwishFwd(D d, V x, V z) {
 
 // f' = s + z s (1 - s) and x^2 s (1 - s), for Swish(beta) with z = beta x.
 template <class D, class V = hn::VFromD<D>>
-HWY_INLINE V SwishBwd(D d, V x, V z, V* dbeta) {
+HWY_INLINE V SwishBwd(D d, V x, V z, V z_lo, V* dbeta) {
   using T = hn::TFromD<D>;
-  const SigmoidParts<D> sp = Sigmoid2S(d, z);
-  const V slope_up = hn::Mul(hn::Mul(sp.t, sp.r), sp.r);
+  const SigmoidParts<D> sp = Sigmoid2S(d, z, z_lo);
+  // s (1 - s) = t / (1 + e)^2: one division by the square rounds less than
+  // t r r (r's own two roundings would count twice)
+  const V slope_up = hn::Div(sp.t, hn::Mul(sp.q, sp.q));
   const V s_up = hn::Mul(hn::IfThenElse(sp.neg, sp.t, ShiftUp(d)), sp.r);
   V g = hn::Mul(hn::MulAdd(z, slope_up, s_up), ShiftDown(d));
   const auto big = hn::Gt(z, hn::Set(d, ExpConst<T>::kHi));
   const auto small = hn::Lt(z, hn::Set(d, ExpConst<T>::kLo));
   g = hn::IfThenZeroElse(small, hn::IfThenElse(big, hn::Set(d, T(1)), g));
   if (dbeta) {
+    // x^2 e^{-|z|} stays meaningful until |z| leaves the exponential's range
     const V db = hn::Mul(hn::Mul(x, hn::Mul(x, slope_up)), ShiftDown(d));
-    *dbeta = hn::IfThenZeroElse(hn::Or(big, small), db);
+    const auto out = hn::Gt(hn::Abs(z), hn::Set(d, -ExpConst<T>::kLo));
+    *dbeta = hn::IfThenZeroElse(out, db);
   }
   return g;
 }
@@ -140,15 +198,16 @@ struct VecOps<scalar::Swish> {
   template <class D, class V = hn::VFromD<D>>
   static HWY_INLINE V Fwd(D d, V x, const scalar::Params& p) {
     using T = hn::TFromD<D>;
-    const V z = hn::Mul(hn::Set(d, T(p.p[0])), x);
+    V z_lo;
+    const V z = ScaledArg(d, p.p[0], x, &z_lo);
     // z NaN with x not NaN: beta = 0 and x = +-inf, where f = x / 2
-    return hn::IfThenElse(hn::IsNaN(z), hn::Mul(x, hn::Set(d, T(0.5))), SwishFwd(d, x, z));
+    return hn::IfThenElse(hn::IsNaN(z), hn::Mul(x, hn::Set(d, T(0.5))), SwishFwd(d, x, z, z_lo));
   }
   template <class D, class V = hn::VFromD<D>>
   static HWY_INLINE V Bwd(D d, V x, const scalar::Params& p, V* dp) {
-    using T = hn::TFromD<D>;
-    const V z = hn::Mul(hn::Set(d, T(p.p[0])), x);
-    return SwishBwd(d, x, z, dp);
+    V z_lo;
+    const V z = ScaledArg(d, p.p[0], x, &z_lo);
+    return SwishBwd(d, x, z, z_lo, dp);
   }
 };
 
@@ -159,13 +218,13 @@ struct VecOps<scalar::ESwish> {
   template <class D, class V = hn::VFromD<D>>
   static HWY_INLINE V Fwd(D d, V x, const scalar::Params& p) {
     using T = hn::TFromD<D>;
-    return hn::Mul(hn::Set(d, T(p.p[0])), SwishFwd(d, x, x));
+    return hn::Mul(hn::Set(d, T(p.p[0])), SwishFwd(d, x, x, hn::Zero(d)));
   }
   template <class D, class V = hn::VFromD<D>>
   static HWY_INLINE V Bwd(D d, V x, const scalar::Params& p, V* dp) {
     using T = hn::TFromD<D>;
-    if (dp) *dp = SwishFwd(d, x, x);
-    return hn::Mul(hn::Set(d, T(p.p[0])), SwishBwd(d, x, x, static_cast<V*>(nullptr)));
+    if (dp) *dp = SwishFwd(d, x, x, hn::Zero(d));
+    return hn::Mul(hn::Set(d, T(p.p[0])), SwishBwd(d, x, x, hn::Zero(d), static_cast<V*>(nullptr)));
   }
 };
 
