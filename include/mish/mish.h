@@ -92,6 +92,9 @@ MISH_API const char* mish_dtype_name(mish_dtype dtype);
  * ULPs of max(|f'|, largest term of f'); see docs/ACCURACY.md). 16-bit dtypes:
  * 1 (and >= 99.9% correctly rounded). -1 for an invalid activation or dtype. */
 MISH_API int mish_act_ulp_budget(mish_activation act, mish_dtype dtype, int backward);
+/* 16-bit dtypes: the tested minimum share of the 65,536 inputs whose result is
+ * the correctly rounded exact value, per mille (999 = 99.9%); -1 if invalid. */
+MISH_API int mish_act_h16_permille(mish_activation act);
 
 /* ---- SIMD targets ---------------------------------------------------------
  * One binary carries kernels for several instruction sets (e.g. AVX3, AVX2,

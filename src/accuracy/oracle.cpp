@@ -22,7 +22,7 @@ using boost::multiprecision::log1p;
 using boost::multiprecision::sqrt;
 using boost::multiprecision::tanh;
 
-#define MISH_ACTIVATION(ID, NAME, FUNCTOR, PARAMS, U32F, U32B, U64F, U64B, ...) \
+#define MISH_ACTIVATION(ID, NAME, FUNCTOR, PARAMS, U32F, U32B, U64F, U64B, H16, ...) \
   Big def_##ID(const Big& x, const Big& p0, const Big& p1) {                    \
     (void)p0;                                                                   \
     (void)p1;                                                                   \

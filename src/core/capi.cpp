@@ -214,6 +214,11 @@ int mish_act_ulp_budget(mish_activation act, mish_dtype dtype, int backward) {
   }
 }
 
+int mish_act_h16_permille(mish_activation act) {
+  if (static_cast<unsigned>(act) >= static_cast<unsigned>(MISH_ACT_COUNT)) return -1;
+  return mish::detail::registry()[act].h16_permille;
+}
+
 int mish_simd_target_count(void) { return static_cast<int>(mish::detail::available_targets().size()); }
 
 const char* mish_simd_target_name(int i) {

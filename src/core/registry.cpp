@@ -26,8 +26,8 @@ std::vector<ParamInfo> parse_spec(const char* spec) {
 
 const std::vector<ActivationInfo>& registry() {
   static const std::vector<ActivationInfo> table = {
-#define MISH_ACTIVATION(ID, NAME, FUNCTOR, PARAMS, U32F, U32B, U64F, U64B, ...) \
-  {NAME, parse_spec(PARAMS), &scalar::FUNCTOR::check, U32F, U32B, U64F, U64B},
+#define MISH_ACTIVATION(ID, NAME, FUNCTOR, PARAMS, U32F, U32B, U64F, U64B, H16, ...) \
+  {NAME, parse_spec(PARAMS), &scalar::FUNCTOR::check, U32F, U32B, U64F, U64B, H16},
 #include "mish/activations.def"
 #undef MISH_ACTIVATION
   };

@@ -20,6 +20,7 @@ struct ActivationInfo {
   std::vector<ParamInfo> params;
   const char* (*check)(const scalar::Params&);  // nullptr, or what is wrong
   int ulp_f32_fwd, ulp_f32_bwd, ulp_f64_fwd, ulp_f64_bwd;
+  int h16_permille;  // 16-bit results correctly rounded, per mille
 };
 
 // Indexed by mish_activation.

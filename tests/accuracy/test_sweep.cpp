@@ -1,7 +1,8 @@
 // The accuracy contract, on every SIMD target the CPU supports: each registry
 // activation within its documented ULP budget (activations.def) in float
 // (strided bit-pattern sweep) and double (sampled), and the 16-bit contract
-// (>= 99.9% correctly rounded, never more than 1 ULP off) over all inputs.
+// (>= 99.9% correctly rounded unless the registry says less, never more than
+// 1 ULP off) over all inputs.
 // `mish accuracy --exhaustive` runs the full 2^32 sweep.
 #include <gtest/gtest.h>
 
@@ -35,8 +36,8 @@ TEST_P(Sweep, EveryActivationWithinBudget) {
       } else {
         EXPECT_LE(r.fwd.ulp, 1) << "forward worst at x = " << r.fwd.x;
         EXPECT_LE(r.bwd.ulp, 1) << "backward worst at x = " << r.bwd.x;
-        EXPECT_GE(r.fwd_exact, 0.999);
-        EXPECT_GE(r.bwd_exact, 0.999);
+        EXPECT_GE(r.fwd_exact, mish_act_h16_permille(act) / 1000.0);
+        EXPECT_GE(r.bwd_exact, mish_act_h16_permille(act) / 1000.0);
       }
     }
   }

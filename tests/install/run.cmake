@@ -26,8 +26,6 @@ if(rc)
   message(FATAL_ERROR "consumer (find_package) failed: ${rc}")
 endif()
 # pkg-config, the way a Makefile user would build
-execute_process(COMMAND pkg-config --cflags --libs mish OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE
-                RESULT_VARIABLE rc)
 set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
 execute_process(COMMAND pkg-config --cflags --libs mish OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE
                 RESULT_VARIABLE rc)

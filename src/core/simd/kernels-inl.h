@@ -241,6 +241,19 @@ using CompT = typename Storage<S>::T;
 template <class T>
 using Wide = typename std::conditional<std::is_same<T, float>::value, double, T>::type;
 
+// Element access that allows any alignment (the API accepts buffers at any
+// byte offset; a plain E* access there would be undefined behaviour).
+template <class E>
+HWY_INLINE E Get(const E* p, size_t i) {
+  E v;
+  std::memcpy(&v, p + i, sizeof(E));
+  return v;
+}
+template <class E>
+HWY_INLINE void Put(E* p, size_t i, E v) {
+  std::memcpy(p + i, &v, sizeof(E));
+}
+
 constexpr size_t kPad = 64;  // elements in a tail buffer: more than any vector's lanes
 
 template <class F, class S>
@@ -263,7 +276,7 @@ void FwdKernel(const void* xv, void* yv, size_t n, const scalar::Params& p) {
   } else {
     using W = Wide<T>;
     for (size_t i = 0; i < n; ++i) {
-      y[i] = Storage<S>::store(static_cast<T>(F::template fwd<W>(Storage<S>::load(x[i]), p)));
+      Put(y, i, Storage<S>::store(static_cast<T>(F::template fwd<W>(Storage<S>::load(Get(x, i)), p))));
     }
   }
 }
@@ -321,11 +334,11 @@ void BwdKernel(const void* xv, const void* dyv, void* dxv, size_t n, const scala
   } else {
     using W = Wide<T>;
     for (size_t i = 0; i < n; ++i) {
-      const W xi = Storage<S>::load(x[i]);
-      const W dyi = Storage<S>::load(dy[i]);
+      const W xi = Storage<S>::load(Get(x, i));
+      const W dyi = Storage<S>::load(Get(dy, i));
       W dp[MISH_MAX_PARAMS] = {};
       const W g = F::template bwd<W>(xi, p, dparams ? dp : nullptr);
-      dx[i] = Storage<S>::store(static_cast<T>(dyi * g));
+      Put(dx, i, Storage<S>::store(static_cast<T>(dyi * g)));
       if (dparams) {
         for (int k = 0; k < MISH_MAX_PARAMS; ++k) dparams[k] += static_cast<double>(dyi) * dp[k];
       }
