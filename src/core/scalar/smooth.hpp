@@ -15,9 +15,10 @@ namespace mish::scalar {
 // product plus the constant's own tail) and erfc(z + dz) is corrected to first
 // order: erfc(z) - dz (2/sqrt pi) e^{-z^2}. Likewise x^2/2 in phi is split with
 // fma. The far negative tail also needs range (Phi(-38) is subnormal in
-// double), so float evaluates in double and double in long double (host only;
-// see Wider). |x| > 40: Phi is 0 or 1 in every format.
+// double), so float evaluates in double and double below -30 in long double
+// (host only; see Wider). |x| > 40: Phi is 0 or 1 in every format.
 struct Gelu {
+  static constexpr bool kOwnPrecision = true;  // widens by itself (Wider)
   static const char* check(const Params&) { return nullptr; }
 
   template <class T>
@@ -43,27 +44,30 @@ struct Gelu {
     return exp(T(-0.5) * hi) * (T(1) - T(0.5) * lo) * T(0.398942280401432677939946059934381868L);
   }
 
+  // The formulas in T itself; fwd / bwd run them one format wider.
   template <class T>
-  MISH_HD static T fwd(T x, const Params& p) {
-    if constexpr (!std::is_same<T, Wider<T>>::value) {
-      return static_cast<T>(fwd<Wider<T>>(x, p));
-    } else {
-      if (x > T(40)) return x;
-      if (x < T(-40)) return T(-0.0);
-      return x * cdf(x);
-    }
+  MISH_HD static T eval_fwd(T x) {
+    if (x > T(40)) return x;
+    if (x < T(-40)) return T(-0.0);
+    return x * cdf(x);
   }
-
   template <class T>
-  MISH_HD static T bwd(T x, const Params& p, T* dp) {
-    if constexpr (!std::is_same<T, Wider<T>>::value) {
-      return static_cast<T>(bwd<Wider<T>>(x, p, nullptr));
-    } else {
-      (void)dp;
-      if (x > T(40)) return T(1);
-      if (x < T(-40)) return T(-0.0);
-      return cdf(x) + x * pdf(x);
-    }
+  MISH_HD static T eval_bwd(T x) {
+    if (x > T(40)) return T(1);
+    if (x < T(-40)) return T(-0.0);
+    return cdf(x) + x * pdf(x);
+  }
+  // float runs in double; double in long double only for x < -30, where Phi
+  // approaches the subnormal range (long double is slow).
+  template <class T>
+  MISH_HD static T fwd(T x, const Params&) {
+    if constexpr (std::is_same<T, float>::value) return static_cast<T>(eval_fwd<double>(x));
+    return x < T(-30) ? static_cast<T>(eval_fwd<Wider<T>>(x)) : eval_fwd<T>(x);
+  }
+  template <class T>
+  MISH_HD static T bwd(T x, const Params&, T*) {
+    if constexpr (std::is_same<T, float>::value) return static_cast<T>(eval_bwd<double>(x));
+    return x < T(-30) ? static_cast<T>(eval_bwd<Wider<T>>(x)) : eval_bwd<T>(x);
   }
 
   template <class T>
@@ -79,9 +83,9 @@ struct Gelu {
 // x > 10: s rounds to 1 (t > 87); x < -1e4: the result is 0 (and x^3 would overflow).
 // In the negative tail e^t turns t's rounding error (|t| u, |t| up to ~700 in
 // double) into a relative error of f, so t is carried as t + dt with
-// error-free products (fma) and 2k split into two parts, and the formula runs
-// one format wider (Wider); e^{t + dt} = e^t (1 + dt).
+// error-free products (fma) and 2k split into two parts; e^{t + dt} = e^t (1 + dt).
 struct GeluTanh {
+  static constexpr bool kOwnPrecision = true;  // widens by itself (Wider)
   static constexpr double kC = 0.044715;  // a decimal constant by definition
   static const char* check(const Params&) { return nullptr; }
 
@@ -102,9 +106,21 @@ struct GeluTanh {
     return t;
   }
 
+  // float runs in double; double and wider in their own format (t is
+  // compensated, so no wider format is needed).
   template <class T>
-  MISH_HD static T fwd(T x, const Params& p) {
-    if constexpr (!std::is_same<T, Wider<T>>::value) return static_cast<T>(fwd<Wider<T>>(x, p));
+  MISH_HD static T fwd(T x, const Params&) {
+    if constexpr (std::is_same<T, float>::value) return static_cast<T>(eval_fwd<double>(x));
+    return eval_fwd<T>(x);
+  }
+  template <class T>
+  MISH_HD static T bwd(T x, const Params&, T*) {
+    if constexpr (std::is_same<T, float>::value) return static_cast<T>(eval_bwd<double>(x));
+    return eval_bwd<T>(x);
+  }
+
+  template <class T>
+  MISH_HD static T eval_fwd(T x) {
     if (x > T(10)) return x;
     if (x < T(-1e4)) return T(-0.0);
     T lo;
@@ -113,8 +129,7 @@ struct GeluTanh {
   }
 
   template <class T>
-  MISH_HD static T bwd(T x, const Params& p, T*) {
-    if constexpr (!std::is_same<T, Wider<T>>::value) return static_cast<T>(bwd<Wider<T>>(x, p, nullptr));
+  MISH_HD static T eval_bwd(T x) {
     if (x > T(10)) return T(1);
     if (x < T(-1e4)) return T(-0.0);
     T lo;

@@ -237,9 +237,16 @@ template <class S>
 using CompT = typename Storage<S>::T;
 
 // The scalar formulas run in double for float data: one rounding at the end
-// instead of several (they are the slow path anyway).
-template <class T>
-using Wide = typename std::conditional<std::is_same<T, float>::value, double, T>::type;
+// instead of several (they are the slow path anyway) -- unless the functor
+// already picks its own working precision (kOwnPrecision, e.g. GELU), where
+// asking for double would escalate it to long double.
+template <class F, class = void>
+struct OwnPrecision : std::false_type {};
+template <class F>
+struct OwnPrecision<F, std::void_t<decltype(F::kOwnPrecision)>> : std::true_type {};
+
+template <class F, class T>
+using Wide = typename std::conditional<std::is_same<T, float>::value && !OwnPrecision<F>::value, double, T>::type;
 
 // Element access that allows any alignment (the API accepts buffers at any
 // byte offset; a plain E* access there would be undefined behaviour).
@@ -274,7 +281,7 @@ void FwdKernel(const void* xv, void* yv, size_t n, const scalar::Params& p) {
       std::memcpy(y + i, buf, (n - i) * sizeof(E));
     }
   } else {
-    using W = Wide<T>;
+    using W = Wide<F, T>;
     for (size_t i = 0; i < n; ++i) {
       Put(y, i, Storage<S>::store(static_cast<T>(F::template fwd<W>(Storage<S>::load(Get(x, i)), p))));
     }
@@ -332,7 +339,7 @@ void BwdKernel(const void* xv, const void* dyv, void* dxv, size_t n, const scala
       if (dparams) dparams[0] += static_cast<double>(hn::GetLane(hn::SumOfLanes(d, hn::Mul(dyv_, dpv))));
     }
   } else {
-    using W = Wide<T>;
+    using W = Wide<F, T>;
     for (size_t i = 0; i < n; ++i) {
       const W xi = Storage<S>::load(Get(x, i));
       const W dyi = Storage<S>::load(Get(dy, i));
