@@ -59,7 +59,9 @@ void check(int status) {
 Spec::Spec(mish_activation act) : Spec(act, {}) {}
 
 Spec::Spec(mish_activation act, std::vector<double> values) : id(act) {
-  if (static_cast<unsigned>(act) >= static_cast<unsigned>(MISH_ACT_COUNT)) check(MISH_ERR_BAD_ACTIVATION);
+  if (static_cast<unsigned>(act) >= static_cast<unsigned>(MISH_ACT_COUNT)) {
+    throw Error(MISH_ERR_BAD_ACTIVATION, "activation id " + std::to_string(static_cast<int>(act)) + " is out of range");
+  }
   const auto& info = detail::registry()[act];
   scalar::Params p;
   std::string why;

@@ -19,7 +19,6 @@ using BwdFn = void (*)(const void* x, const void* dy, void* dx, size_t n, const 
 struct KernelTable {
   FwdFn fwd[MISH_ACT_COUNT][MISH_DTYPE_COUNT];
   BwdFn bwd[MISH_ACT_COUNT][MISH_DTYPE_COUNT];
-  size_t lanes_f32;  // vector width of the target, in floats
 };
 
 struct Target {

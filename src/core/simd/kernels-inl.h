@@ -137,7 +137,7 @@ struct SigmoidParts {
 template <class D, class V = hn::VFromD<D>>
 HWY_INLINE SigmoidParts<D> Sigmoid2S(D d, V z, V z_lo) {
   using T = hn::TFromD<D>;
-  V t = ExpScaled(d, ClampExpArg(d, hn::Neg(hn::Abs(z))));
+  V t = ExpScaled(d, ClampExpLo(d, hn::Neg(hn::Abs(z))));  // -|z| <= 0 < kHi
   const auto neg = hn::Lt(z, hn::Zero(d));
   // z_lo: what z = beta x lost to rounding; e^{-|z + z_lo|} = t (1 -+ z_lo).
   // Without it the error of e^z grows like |z| ULP (80 ULP at z = -80).
@@ -373,7 +373,6 @@ inline const detail::KernelTable* GetKernelTable() {
 #define MISH_ACTIVATION(ID, NAME, FUNCTOR, ...) FillRow<scalar::FUNCTOR>(t, MISH_ACT_##ID);
 #include "mish/activations.def"
 #undef MISH_ACTIVATION
-    t.lanes_f32 = hn::Lanes(hn::ScalableTag<float>());
     return t;
   }();
   return &table;

@@ -88,7 +88,8 @@ HWY_INLINE hn::VFromD<D> ShiftDown(D d) {
   return hn::Set(d, static_cast<T>(std::ldexp(1.0, -ExpConst<T>::kShift)));
 }
 
-// t = e^x * 2^kShift; x must already be clamped to [kLo, kHi] (no NaN).
+// t = e^x * 2^kShift for x in [kLo, kHi] (callers clamp below with ClampExpLo;
+// above kHi the value is meaningless and callers discard it).
 // q = round(x log2e) comes from adding kRound = 1.5 * 2^mant_bits (+ bias +
 // shift): the adder rounds to an integer, whose low bits, shifted into the
 // exponent field, are already the biased exponent of 2^(q + kShift).
@@ -109,19 +110,15 @@ HWY_INLINE V ExpScaled(D d, V x) {
   return hn::Mul(p, hn::BitCast(d, hn::ShiftLeft<C::kMantBits>(hn::BitCast(di, k))));
 }
 
-// Only the lower bound, for callers that replace the lanes above kHi anyway
-// (those lanes may hold inf or NaN meanwhile, which is harmless).
+// x clamped below at kLo (NaN becomes kLo: x86 max returns its second operand).
+// Callers replace the lanes above kHi and NaN lanes with a select (those lanes
+// may hold inf or NaN meanwhile, which is harmless).
 template <class D, class V = hn::VFromD<D>>
 HWY_INLINE V ClampExpLo(D d, V x) {
   using T = hn::TFromD<D>;
   return hn::Max(x, hn::Set(d, ExpConst<T>::kLo));
 }
 
-template <class D, class V = hn::VFromD<D>>
-HWY_INLINE V ClampExpArg(D d, V x) {
-  using T = hn::TFromD<D>;
-  return hn::Min(hn::Max(x, hn::Set(d, ExpConst<T>::kLo)), hn::Set(d, ExpConst<T>::kHi));
-}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace mish
