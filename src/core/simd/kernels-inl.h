@@ -344,6 +344,22 @@ HWY_INLINE void Put(E* p, size_t i, E v) {
 
 constexpr size_t kPad = 64;  // elements in a tail buffer: more than any vector's lanes
 
+// Runs step(x, dy, out) on every full vector of N elements, then once on a
+// zero-padded copy of the tail, so that the tail goes through the same code
+// (a result never depends on where in the array a value sits). dy may be null.
+template <class E, class Step>
+HWY_INLINE void ForEachVector(const E* x, const E* dy, E* out, size_t n, size_t N, Step step) {
+  size_t i = 0;
+  for (; i + N <= n; i += N) step(x + i, dy ? dy + i : nullptr, out + i);
+  if (i < n) {
+    E bx[kPad] = {}, bdy[kPad] = {};
+    std::memcpy(bx, x + i, (n - i) * sizeof(E));
+    if (dy) std::memcpy(bdy, dy + i, (n - i) * sizeof(E));
+    step(bx, dy ? bdy : nullptr, bx);
+    std::memcpy(out + i, bx, (n - i) * sizeof(E));
+  }
+}
+
 template <class F, class S>
 void FwdKernel(const void* xv, void* yv, size_t n, const scalar::Params& p) {
   using E = ElemT<S>;
@@ -353,29 +369,14 @@ void FwdKernel(const void* xv, void* yv, size_t n, const scalar::Params& p) {
   if constexpr (!std::is_same<S, double>::value && WideOps<F>::kVector) {
     const hn::ScalableTag<double> dd;
     const hn::Rebind<float, decltype(dd)> df;  // half-width floats, one per double lane
-    const size_t N = hn::Lanes(dd);
-    auto one = [&](const E* in, E* out) {
+    ForEachVector(x, static_cast<const E*>(nullptr), y, n, hn::Lanes(dd), [&](const E* in, const E*, E* out) {
       StoreS<S>(df, hn::DemoteTo(df, WideOps<F>::Fwd(dd, hn::PromoteTo(dd, LoadS<S>(df, in)))), out);
-    };
-    size_t i = 0;
-    for (; i + N <= n; i += N) one(x + i, y + i);
-    if (i < n) {
-      E buf[kPad] = {};
-      std::memcpy(buf, x + i, (n - i) * sizeof(E));
-      one(buf, buf);
-      std::memcpy(y + i, buf, (n - i) * sizeof(E));
-    }
+    });
   } else if constexpr (VecOps<F>::kVector) {
     const hn::ScalableTag<T> d;
-    const size_t N = hn::Lanes(d);
-    size_t i = 0;
-    for (; i + N <= n; i += N) StoreS<S>(d, VecOps<F>::Fwd(d, LoadS<S>(d, x + i), p), y + i);
-    if (i < n) {
-      E buf[kPad] = {};
-      std::memcpy(buf, x + i, (n - i) * sizeof(E));
-      StoreS<S>(d, VecOps<F>::Fwd(d, LoadS<S>(d, buf), p), buf);
-      std::memcpy(y + i, buf, (n - i) * sizeof(E));
-    }
+    ForEachVector(x, static_cast<const E*>(nullptr), y, n, hn::Lanes(d), [&](const E* in, const E*, E* out) {
+      StoreS<S>(d, VecOps<F>::Fwd(d, LoadS<S>(d, in), p), out);
+    });
   } else {
     using W = Wide<F, T>;
     for (size_t i = 0; i < n; ++i) {
@@ -400,60 +401,38 @@ void BwdKernel(const void* xv, const void* dyv, void* dxv, size_t n, const scala
     (void)dparams;  // no parameters
     const hn::ScalableTag<double> dd;
     const hn::Rebind<float, decltype(dd)> df;
-    const size_t N = hn::Lanes(dd);
-    auto one = [&](const E* in, const E* gin, E* out) {
+    ForEachVector(x, dy, dx, n, hn::Lanes(dd), [&](const E* in, const E* gin, E* out) {
       // f' rounded to float first, as the float path does, so that 16-bit
       // results are the float results narrowed
       const auto g = hn::DemoteTo(df, WideOps<F>::Bwd(dd, hn::PromoteTo(dd, LoadS<S>(df, in))));
       StoreS<S>(df, hn::Mul(LoadS<S>(df, gin), g), out);
-    };
-    size_t i = 0;
-    for (; i + N <= n; i += N) one(x + i, dy + i, dx + i);
-    if (i < n) {
-      E bx[kPad] = {}, bdy[kPad] = {};
-      std::memcpy(bx, x + i, (n - i) * sizeof(E));
-      std::memcpy(bdy, dy + i, (n - i) * sizeof(E));
-      one(bx, bdy, bx);
-      std::memcpy(dx + i, bx, (n - i) * sizeof(E));
-    }
+    });
   } else if constexpr (VecOps<F>::kVector) {
     const hn::ScalableTag<T> d;
     using V = hn::VFromD<decltype(d)>;
     const size_t N = hn::Lanes(d);
-    size_t i = 0;
-    if (!dparams) {
-      for (; i + N <= n; i += N) {
-        const V g = VecOps<F>::Bwd(d, LoadS<S>(d, x + i), p, static_cast<V*>(nullptr));
-        StoreS<S>(d, hn::Mul(LoadS<S>(d, dy + i), g), dx + i);
-      }
-    } else {
-      V acc = hn::Zero(d);
-      size_t in_block = 0;
-      for (; i + N <= n; i += N) {
-        V dpv = hn::Zero(d);
-        const V dyv_ = LoadS<S>(d, dy + i);
-        const V g = VecOps<F>::Bwd(d, LoadS<S>(d, x + i), p, &dpv);
-        StoreS<S>(d, hn::Mul(dyv_, g), dx + i);
-        acc = hn::MulAdd(dyv_, dpv, acc);
-        if ((in_block += N) >= kBlock) {
-          dparams[0] += static_cast<double>(hn::GetLane(hn::SumOfLanes(d, acc)));
-          acc = hn::Zero(d);
-          in_block = 0;
-        }
-      }
+    V acc = hn::Zero(d);
+    size_t in_block = 0;
+    auto flush = [&] {
       dparams[0] += static_cast<double>(hn::GetLane(hn::SumOfLanes(d, acc)));
+      acc = hn::Zero(d);
+      in_block = 0;
+    };
+    if (!dparams) {
+      ForEachVector(x, dy, dx, n, N, [&](const E* in, const E* gin, E* out) {
+        const V g = VecOps<F>::Bwd(d, LoadS<S>(d, in), p, static_cast<V*>(nullptr));
+        StoreS<S>(d, hn::Mul(LoadS<S>(d, gin), g), out);
+      });
+      return;
     }
-    if (i < n) {
-      E bx[kPad] = {}, bdy[kPad] = {};
-      std::memcpy(bx, x + i, (n - i) * sizeof(E));
-      std::memcpy(bdy, dy + i, (n - i) * sizeof(E));
-      V dpv = hn::Zero(d);
-      const V dyv_ = LoadS<S>(d, bdy);
-      const V g = VecOps<F>::Bwd(d, LoadS<S>(d, bx), p, dparams ? &dpv : nullptr);
-      StoreS<S>(d, hn::Mul(dyv_, g), bx);
-      std::memcpy(dx + i, bx, (n - i) * sizeof(E));
-      if (dparams) dparams[0] += static_cast<double>(hn::GetLane(hn::SumOfLanes(d, hn::Mul(dyv_, dpv))));
-    }
+    ForEachVector(x, dy, dx, n, N, [&](const E* in, const E* gin, E* out) {
+      const V dyv_ = LoadS<S>(d, gin);
+      V dpv = hn::Zero(d);  // padded tail lanes have dy = 0: they add nothing
+      StoreS<S>(d, hn::Mul(dyv_, VecOps<F>::Bwd(d, LoadS<S>(d, in), p, &dpv)), out);
+      acc = hn::MulAdd(dyv_, dpv, acc);
+      if ((in_block += N) >= kBlock) flush();
+    });
+    flush();
   } else {
     using W = Wide<F, T>;
     for (size_t i = 0; i < n; ++i) {
