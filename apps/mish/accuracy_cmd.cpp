@@ -1,6 +1,5 @@
 // `mish accuracy`: max ULP error per activation, dtype and SIMD target,
 // against the long-double reference (proven against MPFR by the tests).
-#include <chrono>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -8,7 +7,6 @@
 
 #include "commands.hpp"
 #include "mish/activations.hpp"
-#include "reference.hpp"
 #include "sweep.hpp"
 
 namespace mish::cli {
