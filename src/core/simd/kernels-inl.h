@@ -14,6 +14,7 @@
 
 #include <hwy/highway.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "kernel_table.hpp"
@@ -79,17 +80,19 @@ struct VecOps<scalar::Mish> {
     const V num = hn::Mul(xc, vs);
     V y = hn::Div(num, den);
     if constexpr (sizeof(T) == 4) {
-      // The rounding errors of num (exact, by ProductError) and of den (exact:
-      // both subtractions are exact while den < 2^(S + 24), i.e. x < 8.3; above,
-      // off by an ULP of den, which costs at most one ULP where the other errors
-      // are tiny), divided out to first order:
+      // f32 divides out the rounding errors of num (exact, by ProductError)
+      // and of den (exact: both subtractions are exact while den < 2^(S + 24),
+      // i.e. x < 8.3; above, off by an ULP of den, which costs at most one ULP
+      // where the other errors are tiny), to first order:
       //   y = (num + num_lo) / (den - den_err) ~ y0 + (num_lo + y0 den_err) / den
       // with 1/den from the approximate reciprocal (12+ bits are plenty for a
       // correction of 2^-23). Takes f32 from 3.4 to under 3 ULP (exhaustive).
+      // (The division runs on its own unit; replacing it by rcp14 and a
+      // residual costs more multiply-adds, the kernel's bottleneck.)
       const V den_err = hn::Sub(hn::Sub(den, two_up), vs);
-      const V corr = hn::MulAdd(y, den_err, ProductError(d, xc, vs, num));
+      const V res = hn::MulAdd(y, den_err, ProductError(d, xc, vs, num));
       // (CopySign: -0 + +0 would turn f(-inf) = -0 into +0)
-      y = hn::CopySign(hn::MulAdd(corr, hn::ApproximateReciprocal(den), y), y);
+      y = hn::CopySign(hn::MulAdd(res, hn::ApproximateReciprocal(den), y), y);
     }
     return hn::IfThenElse(hn::Le(x, hn::Set(d, ExpConst<T>::kIdentity)), y, x);
   }
@@ -309,6 +312,24 @@ struct WideOps<scalar::Gelu> {
   }
 };
 
+// Mish for float data on targets without FMA (SSE4 and older, scalar): there
+// every multiply-add rounds twice, which took the float backward to 5.5 ULP
+// (x = -0.163, exhaustive). The same vector code in double lanes rounds once
+// at the end instead: both directions come out correctly rounded or nearly.
+template <>
+struct WideOps<scalar::Mish> {
+  static constexpr bool kVector = !HWY_NATIVE_FMA;
+
+  template <class DD, class V = hn::VFromD<DD>>
+  static HWY_INLINE V Fwd(DD dd, V x) {
+    return VecOps<scalar::Mish>::Fwd(dd, x, scalar::Params{});
+  }
+  template <class DD, class V = hn::VFromD<DD>>
+  static HWY_INLINE V Bwd(DD dd, V x) {
+    return VecOps<scalar::Mish>::Bwd(dd, x, scalar::Params{}, static_cast<V*>(nullptr));
+  }
+};
+
 // ---------------------------------------------------------------------------
 // Loop drivers.
 
@@ -360,6 +381,18 @@ HWY_INLINE void ForEachVector(const E* x, const E* dy, E* out, size_t n, size_t 
   }
 }
 
+// Double lanes to float (round to nearest even), keeping infinities: Highway's
+// scalar target saturates +-inf to +-FLT_MAX in DemoteTo. (Finite results of
+// the wide kernels never exceed the float range: |f(x)| <= |x|, |f'| < 2.)
+template <class DF, class VD>
+HWY_INLINE hn::VFromD<DF> DemoteF64(DF df, VD v) {
+#if HWY_TARGET == HWY_SCALAR
+  const double raw = hn::GetLane(v);
+  if (std::isinf(raw)) return hn::Set(df, static_cast<float>(raw));
+#endif
+  return hn::DemoteTo(df, v);
+}
+
 template <class F, class S>
 void FwdKernel(const void* xv, void* yv, size_t n, const scalar::Params& p) {
   using E = ElemT<S>;
@@ -370,7 +403,7 @@ void FwdKernel(const void* xv, void* yv, size_t n, const scalar::Params& p) {
     const hn::ScalableTag<double> dd;
     const hn::Rebind<float, decltype(dd)> df;  // half-width floats, one per double lane
     ForEachVector(x, static_cast<const E*>(nullptr), y, n, hn::Lanes(dd), [&](const E* in, const E*, E* out) {
-      StoreS<S>(df, hn::DemoteTo(df, WideOps<F>::Fwd(dd, hn::PromoteTo(dd, LoadS<S>(df, in)))), out);
+      StoreS<S>(df, DemoteF64(df, WideOps<F>::Fwd(dd, hn::PromoteTo(dd, LoadS<S>(df, in)))), out);
     });
   } else if constexpr (VecOps<F>::kVector) {
     const hn::ScalableTag<T> d;
@@ -404,7 +437,7 @@ void BwdKernel(const void* xv, const void* dyv, void* dxv, size_t n, const scala
     ForEachVector(x, dy, dx, n, hn::Lanes(dd), [&](const E* in, const E* gin, E* out) {
       // f' rounded to float first, as the float path does, so that 16-bit
       // results are the float results narrowed
-      const auto g = hn::DemoteTo(df, WideOps<F>::Bwd(dd, hn::PromoteTo(dd, LoadS<S>(df, in))));
+      const auto g = DemoteF64(df, WideOps<F>::Bwd(dd, hn::PromoteTo(dd, LoadS<S>(df, in))));
       StoreS<S>(df, hn::Mul(LoadS<S>(df, gin), g), out);
     });
   } else if constexpr (VecOps<F>::kVector) {
