@@ -7,5 +7,6 @@ namespace mish::cli {
 
 void add_accuracy(CLI::App& app);
 void add_demo(CLI::App& app);
+void add_train(CLI::App& app);  // only when built with LibTorch (MISH_HAVE_TRAIN)
 
 }  // namespace mish::cli

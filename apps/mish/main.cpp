@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   add_info(app);
   mish::cli::add_accuracy(app);
   mish::cli::add_demo(app);
+#ifdef MISH_HAVE_TRAIN
+  mish::cli::add_train(app);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
