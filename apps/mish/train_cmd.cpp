@@ -61,8 +61,8 @@ void run(const TrainCommand& tc) {
   const lab::TrainConfig c = tc.resolve();
   const bool tty = isatty(fileno(stderr)) != 0;
   const auto t0 = std::chrono::steady_clock::now();
-  std::fprintf(stderr, "mish train: %s on %s, %d epochs, seed %llu\n", c.activation.c_str(), c.dataset.c_str(),
-               c.epochs, static_cast<unsigned long long>(c.seed));
+  std::fprintf(stderr, "mish train: %s with %s on %s, %d epochs, seed %llu\n", c.model.c_str(), c.activation.c_str(),
+               c.dataset.c_str(), c.epochs, static_cast<unsigned long long>(c.seed));
   lab::Progress p;
   if (tty) {
     p.on_batch = [&](int epoch, int64_t b, int64_t n, double loss, double acc) {
