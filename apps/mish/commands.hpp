@@ -8,5 +8,6 @@ namespace mish::cli {
 void add_accuracy(CLI::App& app);
 void add_demo(CLI::App& app);
 void add_train(CLI::App& app);  // only when built with LibTorch (MISH_HAVE_TRAIN)
+void add_sweep(CLI::App& app);  // likewise
 
 }  // namespace mish::cli

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   mish::cli::add_demo(app);
 #ifdef MISH_HAVE_TRAIN
   mish::cli::add_train(app);
+  mish::cli::add_sweep(app);
 #endif
   try {
     app.parse(argc, argv);

@@ -21,6 +21,7 @@ namespace {
 struct TrainCommand {
   lab::TrainConfig flags;  // what CLI11 fills in
   std::string config_file;
+  std::string run_dir;  // exact run directory (sweeps)
   std::vector<std::pair<CLI::Option*, std::function<void(lab::TrainConfig&)>>> given;
 
   template <class T>
@@ -81,7 +82,7 @@ void run(const TrainCommand& tc) {
                  tty ? "\r\033[K" : "", m.epoch, c.epochs, m.train_loss, 100 * m.train_acc, m.test_loss,
                  100 * m.test_acc, m.lr, m.seconds);
   };
-  const lab::RunResult r = lab::train(c, p);
+  const lab::RunResult r = lab::train(c, p, tc.run_dir);
   if (r.status == "ok") {
     std::printf("ok: test accuracy %.2f%% (best %.2f%%) after %zu epochs, %.1f s -> %s\n", 100 * r.test_accuracy,
                 100 * r.best_test_accuracy, r.epochs.size(), r.seconds, r.run_dir.c_str());
@@ -134,6 +135,8 @@ void add_train(CLI::App& app) {
   tc->opt(cmd, "--threads", &lab::TrainConfig::threads, "threads (0 = all cores); results are reproducible per count");
   tc->opt(cmd, "--out", &lab::TrainConfig::out, "parent directory of the run directory");
   tc->opt(cmd, "--name", &lab::TrainConfig::name, "run directory name (default: dataset_model_activation_seedN)");
+  cmd->add_option("--run-dir", tc->run_dir,
+                  "write into exactly this directory, emptied first (instead of a fresh one under --out)");
   cmd->callback([tc] { run(*tc); });
 }
 

@@ -263,12 +263,18 @@ void write_atomically(const std::string& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
-RunResult train(const TrainConfig& c, const Progress& progress) {
+RunResult train(const TrainConfig& c, const Progress& progress, const std::string& run_dir) {
   RunResult r;
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   const int threads = c.threads > 0 ? c.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  r.run_dir = make_run_dir(c);
+  if (run_dir.empty()) {
+    r.run_dir = make_run_dir(c);
+  } else {
+    fs::create_directories(run_dir);
+    for (const auto& e : fs::directory_iterator(run_dir)) fs::remove_all(e.path());
+    r.run_dir = run_dir;
+  }
   const fs::path dir(r.run_dir);
   write_atomically((dir / "config.toml").string(), to_toml(c));
   auto finish = [&](const std::string& status, const std::string& message) {

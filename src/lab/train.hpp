@@ -72,10 +72,12 @@ struct Progress {
   std::function<void(const EpochMetrics&)> on_epoch;
 };
 
-// Runs the config; the run directory is created under c.out. Failures of the
-// data or the model end as status "failed" with the message (and the files
-// written), divergence as "diverged"; neither throws.
-RunResult train(const TrainConfig& c, const Progress& progress = {});
+// Runs the config; the run directory is created under c.out (a fresh name),
+// or is exactly run_dir when that is given (emptied first: sweeps rerun an
+// unfinished run in its own place). Failures of the data or the model end as
+// status "failed" with the message (and the files written), divergence as
+// "diverged"; neither throws.
+RunResult train(const TrainConfig& c, const Progress& progress = {}, const std::string& run_dir = "");
 
 // Writes text to path through a temporary file in the same directory and a
 // rename, so readers never see a partial file.

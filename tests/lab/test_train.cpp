@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "sweeps.hpp"
 #include "train.hpp"
 
 namespace {
@@ -159,6 +160,32 @@ TEST(Config, TomlReadsKnownKeysAndRefusesTypos) {
   EXPECT_NE(message("epochs = 'three'").find("epochs must be an integer"), std::string::npos);
   EXPECT_NE(message("epochs = ").find("b.toml:1:"), std::string::npos);
   EXPECT_NE(message("milestones = 3").find("milestones must be an array"), std::string::npos);
+}
+
+TEST(Sweep, GridExpandsToNamedRuns) {
+  const auto runs = mish::lab::expand_sweep(
+      "model = 'mlp'\nepochs = 2\n[grid]\nactivation = ['mish', 'swish:beta=1.5']\nseed = [1, 2, 3]\n", "s.toml");
+  ASSERT_EQ(runs.size(), 6u);
+  EXPECT_EQ(runs[0].name, "activation=mish,seed=1");
+  EXPECT_EQ(runs[1].name, "activation=swish:beta=1.5,seed=1");
+  EXPECT_EQ(runs[5].name, "activation=swish:beta=1.5,seed=3");
+  EXPECT_EQ(runs[5].config.activation, "swish:beta=1.5");
+  EXPECT_EQ(runs[5].config.seed, 3u);
+  EXPECT_EQ(runs[5].config.model, "mlp");
+  EXPECT_EQ(runs[5].config.epochs, 2);
+  EXPECT_EQ(mish::lab::expand_sweep("epochs = 1\n", "s.toml").at(0).name, "base");
+  auto message = [](const std::string& text) {
+    try {
+      mish::lab::expand_sweep(text, "s.toml");
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("expanded");
+  };
+  EXPECT_NE(message("[grid]\nseed = 3\n").find("grid.seed must be a non-empty array"), std::string::npos);
+  EXPECT_NE(message("[grid]\nseeds = [1]\n").find("unknown key 'seeds'"), std::string::npos);
+  EXPECT_NE(message("out = 'x'\n").find("'out' is chosen by the sweep"), std::string::npos);
+  EXPECT_NE(message("[grid]\nlr = [0.1, -1]\n").find("lr must be a positive number (run lr=-1)"), std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,245 @@
+#include "sweeps.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace mish::lab {
+namespace {
+
+namespace fs = std::filesystem;
+
+[[noreturn]] void bad(const std::string& what) { throw std::invalid_argument(what); }
+
+std::string value_text(const toml::node& n) {
+  if (auto s = n.value<std::string>()) return *s;
+  std::ostringstream os;
+  n.visit([&](const auto& v) { os << v; });
+  return os.str();
+}
+
+std::string safe_name(std::string s) {
+  for (char& ch : s) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(ch)) || std::strchr("._=,:+-", ch) != nullptr;
+    if (!ok) ch = '_';
+  }
+  return s;
+}
+
+// The result.json of a run directory, or null when absent or unreadable
+// (a run killed before its last write has none).
+nlohmann::json read_result(const fs::path& dir) {
+  std::ifstream f(dir / "result.json");
+  if (!f) return nullptr;
+  try {
+    return nlohmann::json::parse(f);
+  } catch (const nlohmann::json::exception&) {
+    return nullptr;
+  }
+}
+
+bool finished(const nlohmann::json& r) {
+  return r.is_object() && r.contains("status") && (r["status"] == "ok" || r["status"] == "diverged");
+}
+
+std::string results_csv(const std::vector<SweepRun>& runs, const fs::path& out) {
+  std::ostringstream os;
+  os.precision(8);
+  os << "name";
+  if (!runs.empty()) {
+    for (const auto& [k, v] : runs[0].grid) os << ',' << k;
+  }
+  os << ",status,test_accuracy,best_test_accuracy,test_loss,epochs,seconds\n";
+  for (const SweepRun& r : runs) {
+    const nlohmann::json j = read_result(out / "runs" / r.name);
+    if (!j.is_object()) continue;
+    os << '"' << r.name << '"';
+    for (const auto& [k, v] : r.grid) os << ",\"" << v << '"';
+    auto num = [&](const char* key) { return j.contains(key) && j[key].is_number() ? j[key].dump() : std::string(); };
+    os << ',' << j.value("status", "") << ',' << num("test_accuracy") << ',' << num("best_test_accuracy") << ','
+       << num("test_loss") << ',' << num("epochs") << ',' << num("seconds") << '\n';
+  }
+  return os.str();
+}
+
+}  // namespace
+
+std::vector<SweepRun> expand_sweep(const std::string& text, const std::string& source) {
+  toml::table t;
+  try {
+    t = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+    bad(os.str());
+  }
+  for (const char* key : {"out", "name"}) {
+    if (t.contains(key)) bad(source + ": '" + key + "' is chosen by the sweep for each run; remove it");
+  }
+  std::vector<std::pair<std::string, std::vector<std::string>>> axes;  // key, TOML value texts
+  std::vector<std::vector<std::string>> labels;                         // key's values as names
+  if (t.contains("grid")) {
+    const toml::table* grid = t["grid"].as_table();
+    if (!grid) bad(source + ": [grid] must be a table of key = [values]");
+    for (const auto& [key, node] : *grid) {
+      const toml::array* values = node.as_array();
+      if (!values || values->empty()) {
+        bad(source + ": grid." + std::string(key.str()) + " must be a non-empty array of values");
+      }
+      std::vector<std::string> texts, names;
+      for (const auto& v : *values) {
+        std::ostringstream os;
+        v.visit([&](const auto& x) { os << x; });
+        texts.push_back(os.str());
+        names.push_back(value_text(v));
+      }
+      axes.emplace_back(std::string(key.str()), texts);
+      labels.push_back(names);
+    }
+    t.erase("grid");
+  }
+  for (const auto& [key, values] : axes) t.erase(key);  // the grid sets these
+  std::ostringstream base;
+  base << t << "\n";
+  std::vector<SweepRun> runs;
+  std::set<std::string> names;
+  std::vector<size_t> idx(axes.size(), 0);
+  while (true) {
+    SweepRun r;
+    std::string overrides;
+    for (size_t a = 0; a < axes.size(); ++a) {
+      r.grid.emplace_back(axes[a].first, labels[a][idx[a]]);
+      overrides += axes[a].first + " = " + axes[a].second[idx[a]] + "\n";
+      r.name += (a ? "," : "") + axes[a].first + "=" + labels[a][idx[a]];
+    }
+    r.name = axes.empty() ? "base" : safe_name(r.name);
+    r.toml = base.str() + overrides;
+    try {
+      parse_config(r.toml, source + " [" + r.name + "]", r.config);
+      validate(r.config);
+    } catch (const std::invalid_argument& e) {
+      bad(std::string(e.what()) + (axes.empty() ? "" : " (run " + r.name + ")"));
+    }
+    if (!names.insert(r.name).second) bad(source + ": two grid points share the name " + r.name);
+    runs.push_back(std::move(r));
+    size_t a = 0;
+    for (; a < axes.size(); ++a) {  // odometer over the axes
+      if (++idx[a] < axes[a].second.size()) break;
+      idx[a] = 0;
+    }
+    if (a == axes.size()) break;
+  }
+  return runs;
+}
+
+SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt,
+                      const std::function<void(const std::string&)>& log) {
+  const fs::path out(opt.out);
+  for (const char* sub : {"runs", "configs", "logs"}) fs::create_directories(out / sub);
+  const int lock = ::open((out / ".sweep.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) {
+    throw std::runtime_error("another sweep is running in " + opt.out + " (or its lock file cannot be created)");
+  }
+  const int jobs = std::max(1, opt.jobs);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = opt.threads_per_job > 0 ? opt.threads_per_job : std::max(1, cores / jobs);
+  const char* kill_env = std::getenv("MISH_SWEEP_KILL_AFTER");  // test hook: SIGKILL after N results
+  const int kill_after = kill_env ? std::atoi(kill_env) : 0;
+
+  SweepStatus st;
+  st.total = static_cast<int>(runs.size());
+  std::vector<size_t> pending;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (finished(read_result(out / "runs" / runs[i].name))) {
+      ++st.skipped;
+    } else {
+      pending.push_back(i);
+    }
+  }
+  if (st.skipped) log(std::to_string(st.skipped) + " of " + std::to_string(st.total) + " runs already done");
+  std::reverse(pending.begin(), pending.end());  // pop_back takes them in grid order
+  std::map<pid_t, size_t> running;
+  int done = st.skipped, finished_here = 0;
+  const pid_t self = ::getpid();
+  auto launch = [&](size_t i) {
+    const SweepRun& r = runs[i];
+    const std::string cfg = (out / "configs" / (r.name + ".toml")).string();
+    write_atomically(cfg, r.toml);
+    const std::string dir = (out / "runs" / r.name).string(), logf = (out / "logs" / (r.name + ".log")).string();
+    const std::string nthreads = std::to_string(threads);
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+    if (pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the sweep dies -> its workers die
+      if (::getppid() != self) ::_exit(127);
+      const int fd = ::open(logf.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+      }
+      ::execl(opt.exe.c_str(), opt.exe.c_str(), "train", "--config", cfg.c_str(), "--run-dir", dir.c_str(),
+              "--threads", nthreads.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    running[pid] = i;
+  };
+  while (!pending.empty() || !running.empty()) {
+    while (static_cast<int>(running.size()) < jobs && !pending.empty()) {
+      launch(pending.back());
+      pending.pop_back();
+    }
+    int wstatus = 0;
+    const pid_t pid = ::waitpid(-1, &wstatus, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error(std::string("waitpid failed: ") + std::strerror(errno));
+    }
+    const auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const SweepRun& r = runs[it->second];
+    running.erase(it);
+    const nlohmann::json res = read_result(out / "runs" / r.name);
+    std::ostringstream line;
+    line << '[' << ++done << '/' << st.total << "] " << r.name << ": ";
+    const std::string status = res.is_object() ? res.value("status", "failed") : "failed";
+    if (status == "ok") {
+      ++st.ok;
+      line.precision(4);
+      line << "ok, test accuracy " << 100 * res.value("test_accuracy", 0.0) << "% (" << res.value("seconds", 0.0)
+           << " s)";
+    } else if (status == "diverged") {
+      ++st.diverged;
+      line << "diverged: " << res.value("message", "");
+    } else {
+      ++st.failed;
+      line << "failed: "
+           << (res.is_object() ? res.value("message", "") : "no result (see " + (out / "logs" / r.name).string() + ".log)");
+    }
+    log(line.str());
+    write_atomically((out / "results.csv").string(), results_csv(runs, out));
+    if (kill_after > 0 && ++finished_here >= kill_after) ::raise(SIGKILL);
+  }
+  write_atomically((out / "results.csv").string(), results_csv(runs, out));
+  ::close(lock);
+  return st;
+}
+
+}  // namespace mish::lab

@@ -1,0 +1,56 @@
+// Sweeps: a grid of training runs over any config keys, run by parallel
+// worker processes (`mish train --run-dir ...`), resumable.
+//
+// Sweep file (TOML): the keys of `mish train` as the base of every run, and a
+// [grid] table of key = [values] whose cross product gives the runs:
+//   model = "mlp"
+//   epochs = 3
+//   [grid]
+//   activation = ["mish", "swish", "relu"]
+//   seed = [1, 2, 3]
+//
+// Layout of the output directory:
+//   runs/<name>/       one run directory per grid point (config.toml, metrics.csv, result.json)
+//   configs/<name>.toml, logs/<name>.log
+//   results.csv        one row per finished run (rewritten atomically)
+// A run is finished when its result.json says ok or diverged (written last,
+// atomically). Rerunning a sweep skips finished runs and restarts the others
+// in their own directory, so a sweep killed at any moment (even SIGKILL: the
+// workers die with it) loses no finished result and never duplicates one.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "train.hpp"
+
+namespace mish::lab {
+
+struct SweepRun {
+  std::string name;  // "activation=mish,seed=1": the grid values, also the directory name
+  std::vector<std::pair<std::string, std::string>> grid;  // key, value as text
+  std::string toml;  // the run's full config
+  TrainConfig config;
+};
+
+// Expands a sweep file; throws std::invalid_argument naming what is wrong.
+std::vector<SweepRun> expand_sweep(const std::string& toml_text, const std::string& source);
+
+struct SweepOptions {
+  std::string out;          // output directory
+  int jobs = 1;             // worker processes at once
+  int threads_per_job = 0;  // 0: cores / jobs
+  std::string exe;          // the mish executable the workers run
+};
+
+struct SweepStatus {
+  int total = 0, skipped = 0, ok = 0, diverged = 0, failed = 0;
+};
+
+// Runs what is not finished yet; log gets one line per run. Throws
+// std::runtime_error when the directory is in use by another sweep.
+SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt,
+                      const std::function<void(const std::string&)>& log);
+
+}  // namespace mish::lab
