@@ -22,6 +22,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "toml_util.hpp"
+
 namespace mish::lab {
 namespace {
 
@@ -83,14 +85,7 @@ std::string results_csv(const std::vector<SweepRun>& runs, const fs::path& out) 
 }  // namespace
 
 std::vector<SweepRun> expand_sweep(const std::string& text, const std::string& source) {
-  toml::table t;
-  try {
-    t = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream os;
-    os << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
-    bad(os.str());
-  }
+  toml::table t = parse_toml(text, source);
   for (const char* key : {"out", "name"}) {
     if (t.contains(key)) bad(source + ": '" + key + "' is chosen by the sweep for each run; remove it");
   }

@@ -17,6 +17,7 @@
 #include "batches.hpp"
 #include "mish/activations.hpp"
 #include "models.hpp"
+#include "toml_util.hpp"
 
 namespace mish::lab {
 namespace {
@@ -231,14 +232,7 @@ std::string to_toml(const TrainConfig& c) {
 }
 
 void parse_config(const std::string& text, const std::string& source, TrainConfig& c) {
-  toml::table t;
-  try {
-    t = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream os;
-    os << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
-    bad(os.str());
-  }
+  toml::table t = parse_toml(text, source);
   for (const auto& [key, node] : t) {
     const auto it = std::find_if(fields().begin(), fields().end(), [&](const Field& f) { return key.str() == f.key; });
     if (it == fields().end()) {
