@@ -14,8 +14,8 @@ constexpr size_t kGrain = 32768;
 int num_threads();
 void set_num_threads(int n);  // <= 0: hardware concurrency
 
-// fn(begin, end) over [0, n): one call when n is small, otherwise up to
-// num_threads() calls of at least kGrain elements each, in parallel.
+// fn(begin, end) over [0, n): one call when n is small, otherwise calls of
+// kGrain elements each (the last one shorter) on up to num_threads() threads.
 void parallel_for(size_t n, const std::function<void(size_t, size_t)>& fn);
 
 // fn(chunk, begin, end) for the fixed chunks [k*kGrain, (k+1)*kGrain) of
