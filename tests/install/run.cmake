@@ -1,30 +1,9 @@
 # Installs the built project into a scratch prefix, then configures and builds
 # a small consumer with find_package(mish) and with pkg-config, and runs both.
-file(REMOVE_RECURSE ${WORK_DIR})
-set(prefix ${WORK_DIR}/prefix)
-execute_process(COMMAND ${CMAKE_COMMAND} --install ${BINARY_DIR} --prefix ${prefix} RESULT_VARIABLE rc OUTPUT_QUIET)
-if(rc)
-  message(FATAL_ERROR "cmake --install failed: ${rc}")
-endif()
-foreach(f include/mish/mish.h include/mish/activations.hpp lib/cmake/mish/mishConfig.cmake lib/pkgconfig/mish.pc)
-  if(NOT EXISTS ${prefix}/${f})
-    file(GLOB_RECURSE found RELATIVE ${prefix} ${prefix}/*)
-    message(FATAL_ERROR "missing ${f} in the install tree; it has: ${found}")
-  endif()
-endforeach()
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/install -B ${WORK_DIR}/build -G "Unix Makefiles"
-                        -DCMAKE_PREFIX_PATH=${prefix} RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "consumer configure failed")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/build RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "consumer build failed")
-endif()
-execute_process(COMMAND ${WORK_DIR}/build/consumer RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "consumer (find_package) failed: ${rc}")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
+mish_install_into_prefix(include/mish/mish.h include/mish/activations.hpp lib/cmake/mish/mishConfig.cmake
+                         lib/pkgconfig/mish.pc)
+mish_build_and_run_consumer(${SOURCE_DIR}/tests/install consumer)
 # pkg-config, the way a Makefile user would build
 set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
 execute_process(COMMAND pkg-config --cflags --libs mish OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE
