@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
 #ifdef MISH_HAVE_TRAIN
   mish::cli::add_train(app);
   mish::cli::add_sweep(app);
+  mish::cli::add_reproduce(app);
+  mish::cli::add_report(app);
 #endif
   try {
     app.parse(argc, argv);

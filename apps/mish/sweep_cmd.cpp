@@ -35,6 +35,7 @@ void add_sweep(CLI::App& app) {
     opt.out = a->out;
     opt.jobs = a->jobs;
     opt.threads_per_job = a->threads;
+    opt.sweep_text = ss.str();
     opt.exe = std::filesystem::read_symlink("/proc/self/exe").string();
     const lab::SweepStatus st = lab::run_sweep(runs, opt, [](const std::string& line) {
       std::printf("%s\n", line.c_str());

@@ -135,6 +135,7 @@ void add_train(CLI::App& app) {
   tc->opt(cmd, "--threads", &lab::TrainConfig::threads, "threads (0 = all cores); results are reproducible per count");
   tc->opt(cmd, "--out", &lab::TrainConfig::out, "parent directory of the run directory");
   tc->opt(cmd, "--name", &lab::TrainConfig::name, "run directory name (default: dataset_model_activation_seedN)");
+  tc->flag(cmd, "--save-model", &lab::TrainConfig::save_model, "write the trained weights to <run dir>/model.pt");
   cmd->add_option("--run-dir", tc->run_dir,
                   "write into exactly this directory, emptied first (instead of a fresh one under --out)");
   cmd->callback([tc] { run(*tc); });

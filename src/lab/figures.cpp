@@ -42,7 +42,7 @@ void draw(const std::string& base, const std::string& body, int width, int heigh
     throw std::runtime_error("gnuplot is not installed; install Debian's gnuplot-nox (scripts/setup does)");
   }
   for (const auto& [ext, term] :
-       {std::pair<std::string, std::string>{"png", "pngcairo enhanced font 'sans,10'"}, {"svg", "svg enhanced"}}) {
+       {std::pair<std::string, std::string>{"png", "pngcairo noenhanced font 'sans,10'"}, {"svg", "svg noenhanced"}}) {
     const std::string script = base + "." + ext + ".gp";
     std::ostringstream gp;
     gp << "set terminal " << term << " size " << width << "," << height << "\n"
@@ -85,19 +85,82 @@ void line_plot(const std::string& base, const std::string& title, const std::str
   dat.precision(10);
   for (const Series& s : series) {
     dat << "# " << s.title << "\n";
-    for (size_t i = 0; i < s.x.size(); ++i) dat << s.x[i] << ' ' << s.y[i] << '\n';
+    for (size_t i = 0; i < s.x.size(); ++i) {
+      dat << s.x[i] << ' ' << s.y[i];
+      if (!s.err.empty()) dat << ' ' << s.err[i];
+      dat << '\n';
+    }
     dat << "\n\n";
   }
   write_atomically(base + ".dat", dat.str());
   std::ostringstream body;
   body << "set title " << quote(title) << "\nset xlabel " << quote(xlabel) << "\nset ylabel " << quote(ylabel)
-       << "\nset grid\nset key top left\nplot ";
+       << "\nset grid\nset key top left\n";
+  const bool bars = std::any_of(series.begin(), series.end(), [](const Series& s) { return !s.err.empty(); });
+  if (bars) body << "set key outside right top\nset offsets graph 0.03, graph 0.03, 0, 0\n";  // error bars off the frame
+  body << "plot ";
   for (size_t k = 0; k < series.size(); ++k) {
-    body << (k ? ", " : "") << quote(base + ".dat") << " index " << k << " with lines lw 2 title "
-         << quote(series[k].title);
+    body << (k ? ", " : "") << quote(base + ".dat") << " index " << k
+         << (series[k].err.empty() ? " using 1:2 with lines lw 2" : " using 1:2:3 with yerrorlines lw 2 pt 7 ps 0.6")
+         << " title " << quote(series[k].title);
   }
   body << "\n";
   draw(base, body.str(), 800, 560);
+}
+
+void bar_plot(const std::string& base, const std::string& title, const std::string& ylabel,
+              const std::vector<std::string>& categories, const std::vector<Series>& series) {
+  fs::create_directories(fs::path(base).parent_path());
+  std::ostringstream dat;
+  dat.precision(10);
+  dat << "# category";
+  for (const Series& s : series) dat << ' ' << s.title << " err";
+  dat << '\n';
+  for (size_t i = 0; i < categories.size(); ++i) {
+    dat << quote(categories[i]);
+    for (const Series& s : series) dat << ' ' << s.y[i] << ' ' << (s.err.empty() ? 0.0 : s.err[i]);
+    dat << '\n';
+  }
+  write_atomically(base + ".dat", dat.str());
+  std::ostringstream body;
+  body << "set title " << quote(title) << "\nset ylabel " << quote(ylabel)
+       << "\nset grid ytics\nset key top left\nset style data histogram\n"
+       << "set style histogram errorbars gap 2 lw 1\nset style fill solid 0.7 border -1\nset xtics rotate by -30\n"
+       << "set auto x\nset yrange [0:*]\nplot ";
+  for (size_t k = 0; k < series.size(); ++k) {
+    body << (k ? ", " : "") << quote(base + ".dat") << " using " << 2 + 2 * k << ":" << 3 + 2 * k
+         << (k ? "" : ":xtic(1)") << " title " << quote(series[k].title);
+  }
+  body << "\n";
+  draw(base, body.str(), 900, 560);
+}
+
+void contour_surface_plot(const std::string& base, const std::string& title, const std::vector<double>& z, int size,
+                          double range, const std::string& zlabel) {
+  fs::create_directories(fs::path(base).parent_path());
+  std::ostringstream dat;
+  dat.precision(8);
+  const auto n = static_cast<size_t>(size);
+  for (size_t r = 0; r < n; ++r) {  // gnuplot grid blocks: x, y, z lines, a blank line between rows
+    const double y = -range + 2 * range * static_cast<double>(r) / static_cast<double>(n - 1);
+    for (size_t c = 0; c < n; ++c) {
+      const double x = -range + 2 * range * static_cast<double>(c) / static_cast<double>(n - 1);
+      dat << x << ' ' << y << ' ' << z[r * n + c] << '\n';
+    }
+    dat << '\n';
+  }
+  write_atomically(base + ".dat", dat.str());
+  std::ostringstream body;
+  body << "set multiplot layout 1,2 title " << quote(title) << "\n"
+       << "set xlabel 'direction 1'\nset ylabel 'direction 2'\n"
+       // left: contour lines of the surface seen from above
+       << "set view map\nset contour base\nset cntrparam levels 20\nunset surface\nset size ratio -1\nunset key\n"
+       << "set title 'contours'\nsplot " << quote(base + ".dat") << " using 1:2:3 with lines lw 1.5 palette\n"
+       // right: the surface
+       << "set view 55,35\nset surface\nunset contour\nset size noratio\nset pm3d\nset zlabel " << quote(zlabel)
+       << " rotate parallel\nset title 'surface'\nsplot " << quote(base + ".dat")
+       << " using 1:2:3 with pm3d notitle\nunset multiplot\n";
+  draw(base, body.str(), 1100, 500);
 }
 
 const std::vector<std::string>& figure_activations() {
@@ -108,9 +171,24 @@ const std::vector<std::string>& figure_activations() {
 std::vector<std::string> fig1_functions(const std::string& dir) {
   const std::vector<double> x = grid(-5, 5, 1001);
   std::vector<Series> s;
-  for (const auto& a : figure_activations()) s.push_back({a, x, apply(a, x, false)});
+  for (const auto& a : figure_activations()) s.push_back({a, x, apply(a, x, false), {}});
   const std::string base = (fs::path(dir) / "fig1_functions").string();
   line_plot(base, "Activation functions", "x", "f(x)", s);
+  return files(base);
+}
+
+const std::vector<std::string>& variant_activations() {
+  static const std::vector<std::string> a = {"mish",          "swish",           "tanh_softplus",
+                                             "atan_softplus", "x_log1p_tanh_exp", "x_log1p_atan_exp"};
+  return a;
+}
+
+std::vector<std::string> fig2_functions(const std::string& dir) {
+  const std::vector<double> x = grid(-5, 5, 1001);
+  std::vector<Series> s;
+  for (const auto& a : variant_activations()) s.push_back({a, x, apply(a, x, false), {}});
+  const std::string base = (fs::path(dir) / "fig2_functions").string();
+  line_plot(base, "The variant family", "x", "f(x)", s);
   return files(base);
 }
 
@@ -119,14 +197,14 @@ std::vector<std::string> fig3_derivatives(const std::string& dir) {
   std::vector<Series> first, second;
   const double h = 1e-4;  // f'' by central differences of the exact f' (error ~1e-8, far below plot resolution)
   for (const auto& a : figure_activations()) {
-    first.push_back({a, x, apply(a, x, true)});
+    first.push_back({a, x, apply(a, x, true), {}});
     std::vector<double> xp(x), xm(x);
     for (auto& v : xp) v += h;
     for (auto& v : xm) v -= h;
     const auto gp = apply(a, xp, true), gm = apply(a, xm, true);
     std::vector<double> g2(x.size());
     for (size_t i = 0; i < x.size(); ++i) g2[i] = (gp[i] - gm[i]) / (2 * h);
-    second.push_back({a, x, g2});
+    second.push_back({a, x, g2, {}});
   }
   const std::string b1 = (fs::path(dir) / "fig3_first_derivatives").string();
   const std::string b2 = (fs::path(dir) / "fig3_second_derivatives").string();

@@ -17,16 +17,32 @@ namespace mish::lab {
 struct Series {
   std::string title;
   std::vector<double> x, y;
+  std::vector<double> err;  // optional: error bars (e.g. the std over seeds), one per point
 };
 
 // A line plot of series (one .dat block per series) -> base.png and base.svg.
 void line_plot(const std::string& base, const std::string& title, const std::string& xlabel,
                const std::string& ylabel, const std::vector<Series>& series);
 
+// Grouped bars: one group per category, one bar per series (series[k].y[i]
+// is category i's value, err its error bar).
+void bar_plot(const std::string& base, const std::string& title, const std::string& ylabel,
+              const std::vector<std::string>& categories, const std::vector<Series>& series);
+
+// A size x size field z (row-major, rows along y) over [-range, range]^2 as
+// a contour map and a surface, side by side (fig5).
+void contour_surface_plot(const std::string& base, const std::string& title, const std::vector<double>& z, int size,
+                          double range, const std::string& zlabel);
+
 // The activations of fig1 / fig3 (registry specs).
 const std::vector<std::string>& figure_activations();
 
-// fig1 and fig3 into dir; returns the files written.
+// The paper's variant family (fig2): Mish, Swish and the candidates it was
+// chosen from.
+const std::vector<std::string>& variant_activations();
+
+// fig1, fig2's function panel and fig3 into dir; return the files written.
+std::vector<std::string> fig2_functions(const std::string& dir);
 std::vector<std::string> fig1_functions(const std::string& dir);
 std::vector<std::string> fig3_derivatives(const std::string& dir);
 

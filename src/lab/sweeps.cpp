@@ -153,6 +153,17 @@ SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
   if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) {
     throw std::runtime_error("another sweep is running in " + opt.out + " (or its lock file cannot be created)");
   }
+  if (!opt.sweep_text.empty()) {
+    std::ifstream old(out / "sweep.toml");
+    std::stringstream text;
+    text << old.rdbuf();
+    if (old && text.str() != opt.sweep_text) {
+      ::close(lock);
+      throw std::runtime_error(opt.out + " holds a different sweep (its sweep.toml differs from this one); "
+                               "choose another --out, or delete the directory to start over");
+    }
+    if (!old) write_atomically((out / "sweep.toml").string(), opt.sweep_text);
+  }
   const int jobs = std::max(1, opt.jobs);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int threads = opt.threads_per_job > 0 ? opt.threads_per_job : std::max(1, cores / jobs);
@@ -213,7 +224,10 @@ SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
     running.erase(it);
     const nlohmann::json res = read_result(out / "runs" / r.name);
     std::ostringstream line;
-    line << '[' << ++done << '/' << st.total << "] " << r.name << ": ";
+    ++done;
+    const int bar = 20, fill = st.total ? bar * done / st.total : bar;
+    line << '[' << std::string(static_cast<size_t>(fill), '#') << std::string(static_cast<size_t>(bar - fill), '.')
+         << "] " << done << '/' << st.total << ' ' << r.name << ": ";
     const std::string status = res.is_object() ? res.value("status", "failed") : "failed";
     if (status == "ok") {
       ++st.ok;
@@ -235,6 +249,19 @@ SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
   write_atomically((out / "results.csv").string(), results_csv(runs, out));
   ::close(lock);
   return st;
+}
+
+std::vector<SweepRun> sweep_in(const std::string& dir) {
+  const fs::path file = fs::path(dir) / "sweep.toml";
+  std::ifstream f(file);
+  if (!f) throw std::runtime_error(dir + " has no sweep.toml: not a sweep directory (mish sweep --out writes one)");
+  std::stringstream text;
+  text << f.rdbuf();
+  try {
+    return expand_sweep(text.str(), file.string());
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(e.what());
+  }
 }
 
 }  // namespace mish::lab

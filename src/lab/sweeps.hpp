@@ -13,6 +13,8 @@
 //   runs/<name>/       one run directory per grid point (config.toml, metrics.csv, result.json)
 //   configs/<name>.toml, logs/<name>.log
 //   results.csv        one row per finished run (rewritten atomically)
+//   sweep.toml         the sweep file (a directory holds one sweep: resuming
+//                      with a different file is refused)
 // A run is finished when its result.json says ok or diverged (written last,
 // atomically). Rerunning a sweep skips finished runs and restarts the others
 // in their own directory, so a sweep killed at any moment (even SIGKILL: the
@@ -42,15 +44,21 @@ struct SweepOptions {
   int jobs = 1;             // worker processes at once
   int threads_per_job = 0;  // 0: cores / jobs
   std::string exe;          // the mish executable the workers run
+  std::string sweep_text;   // the sweep file, kept as OUT/sweep.toml (the report reads it)
 };
 
 struct SweepStatus {
   int total = 0, skipped = 0, ok = 0, diverged = 0, failed = 0;
 };
 
-// Runs what is not finished yet; log gets one line per run. Throws
-// std::runtime_error when the directory is in use by another sweep.
+// Runs what is not finished yet; log gets one line per run, with a bar of the
+// sweep's progress. Throws std::runtime_error when the directory is in use by
+// another sweep or holds a different one.
 SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt,
                       const std::function<void(const std::string&)>& log);
+
+// The runs of the sweep in dir (from its sweep.toml); throws
+// std::runtime_error when there is none.
+std::vector<SweepRun> sweep_in(const std::string& dir);
 
 }  // namespace mish::lab

@@ -108,6 +108,7 @@ const std::vector<Field>& fields() {
       field("threads", &TrainConfig::threads),
       field("out", &TrainConfig::out),
       field("name", &TrainConfig::name),
+      field("save_model", &TrainConfig::save_model),
   };
   return f;
 }
@@ -257,6 +258,47 @@ void write_atomically(const std::string& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
+TensorSplits load_tensors(const TrainConfig& c) {
+  return to_tensors(load(c.dataset, c.data_dir), c.limit_train, c.limit_test);
+}
+
+InputShape input_shape(const TensorSplits& data) {
+  return {data.train.x.size(1), data.train.x.size(2), data.train.x.size(3), data.num_classes};
+}
+
+std::shared_ptr<Model> build_model(const TrainConfig& c, const InputShape& in) {
+  ModelOptions mo;
+  mo.model = c.model;
+  mo.activation = c.activation;
+  mo.depth = c.depth;
+  mo.width = c.width;
+  mo.batch_norm = c.batch_norm;
+  mo.dropout = c.dropout;
+  auto model = make_model(mo, in);
+  initialise(*model, c.init, c.seed ^ 0x5eedull);
+  return model;
+}
+
+SavedRun load_saved_run(const std::string& run_dir) {
+  const fs::path dir(run_dir);
+  std::ifstream f(dir / "config.toml");
+  if (!f) throw std::runtime_error(run_dir + " has no config.toml: not a run directory");
+  std::stringstream text;
+  text << f.rdbuf();
+  SavedRun r;
+  parse_config(text.str(), (dir / "config.toml").string(), r.config);
+  if (!fs::exists(dir / "model.pt")) {
+    throw std::runtime_error(run_dir + " has no model.pt: train it with save_model = true (--save-model)");
+  }
+  r.data = load_tensors(r.config);
+  r.model = build_model(r.config, input_shape(r.data));
+  torch::serialize::InputArchive archive;
+  archive.load_from((dir / "model.pt").string());
+  r.model->load(archive);
+  r.model->eval();
+  return r;
+}
+
 RunResult train(const TrainConfig& c, const Progress& progress, const std::string& run_dir) {
   RunResult r;
   const auto t0 = std::chrono::steady_clock::now();
@@ -283,17 +325,8 @@ RunResult train(const TrainConfig& c, const Progress& progress, const std::strin
     validate(c);
     at::set_num_threads(threads);
     torch::manual_seed(c.seed);
-    const TensorSplits data = to_tensors(load(c.dataset, c.data_dir), c.limit_train, c.limit_test);
-    const InputShape in{data.train.x.size(1), data.train.x.size(2), data.train.x.size(3), data.num_classes};
-    ModelOptions mo;
-    mo.model = c.model;
-    mo.activation = c.activation;
-    mo.depth = c.depth;
-    mo.width = c.width;
-    mo.batch_norm = c.batch_norm;
-    mo.dropout = c.dropout;
-    auto model = make_model(mo, in);
-    initialise(*model, c.init, c.seed ^ 0x5eedull);
+    const TensorSplits data = load_tensors(c);
+    auto model = build_model(c, input_shape(data));
     auto opt = make_optimizer(c, model->parameters());
     BatchOptions train_opt, test_opt;
     train_opt.batch_size = c.batch_size;
@@ -364,6 +397,13 @@ RunResult train(const TrainConfig& c, const Progress& progress, const std::strin
       if (!std::isfinite(m.test_loss)) {
         return finish("diverged", "the test loss became non-finite after epoch " + std::to_string(epoch));
       }
+    }
+    if (c.save_model) {
+      torch::serialize::OutputArchive archive;
+      model->save(archive);
+      const std::string tmp = (dir / "model.pt.tmp").string();
+      archive.save_to(tmp);
+      fs::rename(tmp, dir / "model.pt");
     }
     return finish("ok", "");
   } catch (const c10::Error& e) {

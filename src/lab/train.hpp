@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "batches.hpp"
+#include "models.hpp"
+
 namespace mish::lab {
 
 struct TrainConfig {
@@ -41,6 +44,7 @@ struct TrainConfig {
   int threads = 0;  // 0 = all cores
   std::string out = "runs";  // parent directory of the run directory
   std::string name;          // run directory name ("" = derived from the config)
+  bool save_model = false;   // write the trained weights to <run dir>/model.pt
 };
 
 // Throws std::invalid_argument naming the first field that is out of range.
@@ -78,6 +82,22 @@ struct Progress {
 // status "failed" with the message (and the files written), divergence as
 // "diverged"; neither throws.
 RunResult train(const TrainConfig& c, const Progress& progress = {}, const std::string& run_dir = "");
+
+// The data of a config as tensors (what train() trains and tests on).
+TensorSplits load_tensors(const TrainConfig& c);
+// The config's model, freshly initialised (c.init, from c.seed) for inputs
+// like in's.
+std::shared_ptr<Model> build_model(const TrainConfig& c, const InputShape& in);
+InputShape input_shape(const TensorSplits& data);
+
+// The model a run saved (config.toml + model.pt of a run with save_model),
+// rebuilt and loaded; throws std::runtime_error saying what is missing.
+struct SavedRun {
+  TrainConfig config;
+  std::shared_ptr<Model> model;
+  TensorSplits data;
+};
+SavedRun load_saved_run(const std::string& run_dir);
 
 // Writes text to path through a temporary file in the same directory and a
 // rename, so readers never see a partial file.

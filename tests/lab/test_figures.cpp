@@ -101,4 +101,28 @@ TEST_F(Figures, LandscapeFigure) {
   ASSERT_EQ(tv.size(), 3u);
 }
 
+TEST_F(Figures, ErrorBarsBarsAndSurfaces) {
+  const std::string lines = (dir / "lines").string(), bars = (dir / "bars").string(), surf = (dir / "surface").string();
+  mish::lab::line_plot(lines, "with error bars", "x", "y",
+                       {{"a", {1, 2, 3}, {10, 20, 15}, {1, 2, 1}}, {"b_c", {1, 2, 3}, {5, 6, 7}, {}}});
+  mish::lab::bar_plot(bars, "bars", "y", {"he_normal", "orthogonal"},
+                      {{"mish", {}, {70, 72}, {1, 0.5}}, {"swish", {}, {69, 71}, {0.7, 0.2}}});
+  std::vector<double> z;
+  for (int r = 0; r < 11; ++r) {
+    for (int c = 0; c < 11; ++c) z.push_back((r - 5) * (r - 5) + (c - 5) * (c - 5));
+  }
+  mish::lab::contour_surface_plot(surf, "bowl", z, 11, 1.0, "loss");
+  for (const auto& base : {lines, bars, surf}) {
+    expect_figure(base + ".png");
+    expect_figure(base + ".svg");
+  }
+  // the error column and the category names reach the data files
+  std::ifstream l(lines + ".dat"), b(bars + ".dat");
+  std::stringstream ls, bs;
+  ls << l.rdbuf();
+  bs << b.rdbuf();
+  EXPECT_NE(ls.str().find("2 20 2\n"), std::string::npos) << ls.str();
+  EXPECT_NE(bs.str().find("\"orthogonal\" 72 0.5 71 0.2"), std::string::npos) << bs.str();
+}
+
 }  // namespace
