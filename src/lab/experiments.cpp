@@ -215,19 +215,6 @@ std::string now_utc() {
   return buf;
 }
 
-// A --set value as a TOML value: a number, boolean or array as written, and
-// anything else as a string.
-toml::table value_table(const std::string& key, const std::string& value) {
-  try {
-    return toml::parse("v = " + value);
-  } catch (const toml::parse_error&) {
-    toml::table t;
-    t.insert("v", value);
-    (void)key;
-    return t;
-  }
-}
-
 void write_json(const fs::path& path, const nlohmann::json& j) { write_atomically(path.string(), j.dump(2) + "\n"); }
 
 }  // namespace
@@ -273,8 +260,7 @@ std::string sweep_file(const std::string& id, const std::string& preset,
     if (key == "seed") bad("--set seed: the seeds are a grid axis; use --seeds N");
     if (key == "out" || key == "name") bad("--set " + key + ": chosen by the sweep for each run");
     if (grid && grid->contains(key)) bad("--set " + key + ": " + id + " varies " + key + " (it is a grid axis)");
-    toml::table v = value_table(key, value);
-    t.insert_or_assign(key, *v.get("v"));
+    set_from_text(t, key, value);
   }
   if (seeds < 0) bad("--seeds must be >= 1");
   if (seeds > 0 && grid) {
@@ -383,6 +369,7 @@ int reproduce(const ReproduceOptions& opt, const std::function<void(const std::s
         if (st.failed) throw std::runtime_error(std::to_string(st.failed) + " runs failed (see " + so.out + "/logs)");
         if (id == "fig5") {
           const LandscapeSettings ls = fig5_settings(opt.preset);
+          at::set_num_threads(opt.threads > 0 ? opt.threads * jobs : cores);  // the workers are done
           nlohmann::json j;
           j["size"] = ls.size;
           j["range"] = ls.range;

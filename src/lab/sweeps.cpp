@@ -84,6 +84,38 @@ std::string results_csv(const std::vector<SweepRun>& runs, const fs::path& out) 
 
 }  // namespace
 
+std::string compose_sweep(const std::string& file_text, const std::string& source,
+                          const std::vector<std::pair<std::string, std::string>>& set,
+                          const std::vector<std::pair<std::string, std::string>>& grid) {
+  toml::table t = parse_toml(file_text, source);
+  if (t.contains("grid") && !t["grid"].is_table()) bad(source + ": [grid] must be a table of key = [values]");
+  if (!t.contains("grid")) t.insert("grid", toml::table{});
+  toml::table& axes = *t["grid"].as_table();
+  for (const auto& [key, values] : grid) {
+    if (key.empty() || values.empty()) bad("--grid needs KEY=V1,V2,... (e.g. --grid activation=mish,relu)");
+    toml::array arr;
+    std::string::size_type start = 0;
+    while (true) {
+      const auto comma = values.find(',', start);
+      toml::table one;
+      set_from_text(one, "v", values.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      arr.push_back(*one.get("v"));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    axes.insert_or_assign(key, arr);
+  }
+  for (const auto& [key, value] : set) {
+    if (key.empty()) bad("--set needs KEY=VALUE (e.g. --set epochs=2)");
+    if (axes.contains(key)) bad("--set " + key + ": " + key + " is a grid axis of this sweep");
+    set_from_text(t, key, value);
+  }
+  if (axes.empty()) t.erase("grid");
+  std::ostringstream os;
+  os << t << "\n";
+  return os.str();
+}
+
 std::vector<SweepRun> expand_sweep(const std::string& text, const std::string& source) {
   toml::table t = parse_toml(text, source);
   for (const char* key : {"out", "name"}) {

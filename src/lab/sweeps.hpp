@@ -36,6 +36,14 @@ struct SweepRun {
   TrainConfig config;
 };
 
+// A sweep file from a file's text (may be empty) and command-line settings:
+// `set` (key, value) for every run, `grid` (key, "v1,v2,...") axes added to
+// [grid]. Values are TOML values as written, other text is a string. Throws
+// std::invalid_argument naming what is wrong.
+std::string compose_sweep(const std::string& file_text, const std::string& source,
+                          const std::vector<std::pair<std::string, std::string>>& set,
+                          const std::vector<std::pair<std::string, std::string>>& grid);
+
 // Expands a sweep file; throws std::invalid_argument naming what is wrong.
 std::vector<SweepRun> expand_sweep(const std::string& toml_text, const std::string& source);
 

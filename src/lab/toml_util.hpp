@@ -19,4 +19,16 @@ inline toml::table parse_toml(const std::string& text, const std::string& source
   }
 }
 
+// Sets t[key] from command-line text: a TOML value as written (number,
+// boolean, array, quoted string), and any other text as a string.
+inline void set_from_text(toml::table& t, const std::string& key, const std::string& text) {
+  toml::table v;
+  try {
+    v = toml::parse("v = " + text);
+  } catch (const toml::parse_error&) {
+    v.insert_or_assign("v", text);
+  }
+  t.insert_or_assign(key, *v.get("v"));
+}
+
 }  // namespace mish::lab

@@ -69,4 +69,23 @@ execute_process(COMMAND ${MISH} reproduce --quick --only fig9 --out ${WORK_DIR}/
 if(rc EQUAL 0 OR NOT out MATCHES "unknown experiment 'fig9'; choose from fig1")
   message(FATAL_ERROR "mish reproduce --only fig9: rc ${rc}\n${out}")
 endif()
+
+# a sweep given by flags only, and its report
+execute_process(COMMAND ${MISH} sweep --grid activation=mish,relu --grid seed=1,2 --set model=mlp --set depth=1
+                        --set width=16 --set epochs=1 --set limit_train=256 --set limit_test=128
+                        --out ${WORK_DIR}/flags --jobs 2 --threads 1
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "done: 4 ok, 0 diverged, 0 failed")
+  message(FATAL_ERROR "mish sweep --grid/--set: rc ${rc}\n${out}")
+endif()
+execute_process(COMMAND ${MISH} report ${WORK_DIR}/flags RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+file(READ ${WORK_DIR}/flags/report.md md)
+if(NOT rc EQUAL 0 OR NOT md MATCHES "\\| relu \\| 2 \\| [0-9.]+ ± [0-9.]+ \\|")
+  message(FATAL_ERROR "mish report of a flag sweep: rc ${rc}\n${out}\n${md}")
+endif()
+execute_process(COMMAND ${MISH} sweep --grid activation=mish --set activation=relu --out ${WORK_DIR}/bad
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(rc EQUAL 0 OR NOT out MATCHES "activation is a grid axis")
+  message(FATAL_ERROR "mish sweep with --set on a grid axis: rc ${rc}\n${out}")
+endif()
 file(REMOVE_RECURSE ${WORK_DIR})

@@ -126,6 +126,26 @@ TEST(Presets, OverridesAndSeeds) {
   EXPECT_NE(message([] { mish::lab::experiment("fig7"); }).find("choose from fig1"), std::string::npos);
 }
 
+TEST(Sweep, ComposedFromFlags) {
+  const std::string text = mish::lab::compose_sweep("model = \"mlp\"\nepochs = 5\n", "f.toml", {{"epochs", "2"}},
+                                                    {{"activation", "mish,swish:beta=1.5"}, {"seed", "1,2,3"}});
+  const auto runs = expand_sweep(text, "f.toml");
+  ASSERT_EQ(runs.size(), 6u);
+  std::set<std::string> acts;
+  std::set<uint64_t> seeds;
+  for (const auto& r : runs) {
+    EXPECT_EQ(r.config.model, "mlp");
+    EXPECT_EQ(r.config.epochs, 2);  // --set overrides the file
+    acts.insert(r.config.activation);
+    seeds.insert(r.config.seed);
+  }
+  EXPECT_EQ(acts, (std::set<std::string>{"mish", "swish:beta=1.5"}));
+  EXPECT_EQ(seeds, (std::set<uint64_t>{1, 2, 3}));
+  EXPECT_THROW(mish::lab::compose_sweep("", "cli", {{"seed", "4"}}, {{"seed", "1,2"}}), std::invalid_argument);
+  EXPECT_THROW(mish::lab::compose_sweep("", "cli", {}, {{"seed", ""}}), std::invalid_argument);
+  EXPECT_THROW(mish::lab::compose_sweep("grid = 3\n", "f.toml", {}, {{"seed", "1"}}), std::invalid_argument);
+}
+
 // ---------------------------------------------------------------------------
 
 TEST(LossLandscape, DirectionsAreFilterNormalised) {
