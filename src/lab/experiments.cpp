@@ -154,7 +154,7 @@ limit_test = 2000
 [grid]
 init = ["random_normal", "random_uniform", "truncated_normal", "orthogonal", "lecun_uniform", "glorot_normal", "glorot_uniform", "he_normal", "lecun_normal", "he_uniform"]
 activation = ["mish", "swish"]
-seed = [1]
+seed = [1, 2]
 )",
        R"(model = "cnn"
 optimizer = "adam"
