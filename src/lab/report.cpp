@@ -781,7 +781,8 @@ ReportFiles write_report(const ReportOptions& opt) {
     const std::string preset = m.value("preset", "?");
     doc.p(std::string("Generated ") + when + " by mish " + mish::version() + " from `" + opt.dir + "`: preset **" +
           preset + "**, started " + m.value("started", "?") + ", " +
-          (m["finished"].is_string() ? "finished " + m["finished"].get<std::string>() : std::string("not finished")) +
+          (m.contains("finished") && m["finished"].is_string() ? "finished " + m["finished"].get<std::string>()
+                                                                : std::string("not finished")) +
           "; SIMD target " + m.value("simd_target", "?") + ".");
     if (preset == "quick") {
       doc.p("The quick preset shows each effect at small scale (a few thousand images, a few epochs, 1–3 seeds) so "
@@ -793,7 +794,11 @@ ReportFiles write_report(const ReportOptions& opt) {
           "against the baseline activation (" + opt.baseline + "), d is Cohen's d (pooled standard deviation). "
           "Diverged runs are counted but not averaged in.");
     std::set<std::string> claimed;
-    for (const auto& e : m["experiments"]) claimed.insert(e.get<std::string>());
+    if (m.contains("experiments") && m["experiments"].is_array()) {
+      for (const auto& e : m["experiments"]) {
+        if (e.is_string()) claimed.insert(e.get<std::string>());
+      }
+    }
     for (const auto& e : experiments()) {
       const bool present = fs::exists(dir / "sweeps" / e.id / "sweep.toml") ||
                            (e.id == "fig1" && fs::exists(dir / "figures/fig1_functions.png")) ||
@@ -803,50 +808,60 @@ ReportFiles write_report(const ReportOptions& opt) {
       files.sections.push_back(e.id);
       doc.h(2, e.id + " — " + e.title);
       doc.p(explanation(e.id));
-      if (m.contains("errors") && m["errors"].contains(e.id)) {
-        doc.p("**This experiment failed:** " + m["errors"][e.id].get<std::string>());
+      if (m.contains("errors") && m["errors"].is_object() && m["errors"].contains(e.id)) {
+        const auto& why = m["errors"][e.id];
+        doc.p("**This experiment failed:** " + (why.is_string() ? why.get<std::string>() : why.dump()));
       }
-      if (e.id == "fig1") {
-        if (fs::exists(dir / "figures/fig1_functions.png")) doc.image("figures/fig1_functions.png", "fig1: activations");
-        continue;
-      }
-      if (e.id == "fig3") {
-        for (const char* which : {"first", "second"}) {
-          const std::string f = std::string("figures/fig3_") + which + "_derivatives.png";
-          if (fs::exists(dir / f)) doc.image(f, std::string("fig3: ") + which + " derivatives");
+      // One experiment's section; a broken file in it is said in the report and
+      // the other sections still come out.
+      auto section = [&] {
+        if (e.id == "fig1") {
+          if (fs::exists(dir / "figures/fig1_functions.png")) doc.image("figures/fig1_functions.png", "fig1: activations");
+          return;
         }
-        continue;
-      }
-      if (e.id == "fig4") {
-        if (fs::exists(dir / "figures/fig4_output_landscape.png")) {
-          doc.image("figures/fig4_output_landscape.png", "fig4: output landscapes (ReLU, Swish, Mish)");
-        }
-        std::ifstream f(dir / "figures/fig4.json");
-        if (f) {
-          const nlohmann::json j = nlohmann::json::parse(f);
-          std::vector<std::vector<std::string>> rows;
-          for (const auto& a : j["activations"]) {
-            rows.push_back({a["activation"].get<std::string>(), fmt(a["kink_sharpness"].get<double>(), 3)});
+        if (e.id == "fig3") {
+          for (const char* which : {"first", "second"}) {
+            const std::string f = std::string("figures/fig3_") + which + "_derivatives.png";
+            if (fs::exists(dir / f)) doc.image(f, std::string("fig3: ") + which + " derivatives");
           }
-          doc.table("fig4: kink sharpness of the output landscape (higher = sharper transitions)",
-                    {"activation", "kink sharpness"}, rows);
+          return;
         }
-        continue;
+        if (e.id == "fig4") {
+          if (fs::exists(dir / "figures/fig4_output_landscape.png")) {
+            doc.image("figures/fig4_output_landscape.png", "fig4: output landscapes (ReLU, Swish, Mish)");
+          }
+          std::ifstream f(dir / "figures/fig4.json");
+          if (f) {
+            const nlohmann::json j = nlohmann::json::parse(f);
+            std::vector<std::vector<std::string>> rows;
+            for (const auto& a : j["activations"]) {
+              rows.push_back({a["activation"].get<std::string>(), fmt(a["kink_sharpness"].get<double>(), 3)});
+            }
+            doc.table("fig4: kink sharpness of the output landscape (higher = sharper transitions)",
+                      {"activation", "kink sharpness"}, rows);
+          }
+          return;
+        }
+        if (!fs::exists(dir / "sweeps" / e.id / "sweep.toml")) {
+          doc.p("No runs yet.");
+          return;
+        }
+        const SweepData d = load_sweep(dir / "sweeps" / e.id);
+        doc.p(progress_note(d));
+        if (e.id == "fig2") section_fig2(c, d);
+        if (e.id == "fig5") section_fig5(c);
+        if (e.id == "fig6a") section_fig6a(c, d);
+        if (e.id == "fig6b") section_fig6b(c, d);
+        if (e.id == "fig6c") section_fig6c(c, d);
+        if (e.id == "table1") section_table1(c, d);
+        if (e.id == "table2") section_table2(c, d);
+        settings_block(c, d);
+      };
+      try {
+        section();
+      } catch (const std::exception& ex) {
+        doc.p(std::string("**Could not report this experiment:** ") + ex.what());
       }
-      if (!fs::exists(dir / "sweeps" / e.id / "sweep.toml")) {
-        doc.p("No runs yet.");
-        continue;
-      }
-      const SweepData d = load_sweep(dir / "sweeps" / e.id);
-      doc.p(progress_note(d));
-      if (e.id == "fig2") section_fig2(c, d);
-      if (e.id == "fig5") section_fig5(c);
-      if (e.id == "fig6a") section_fig6a(c, d);
-      if (e.id == "fig6b") section_fig6b(c, d);
-      if (e.id == "fig6c") section_fig6c(c, d);
-      if (e.id == "table1") section_table1(c, d);
-      if (e.id == "table2") section_table2(c, d);
-      settings_block(c, d);
     }
   }
   files.md = (dir / "report.md").string();

@@ -349,6 +349,24 @@ TEST_F(Report, DirectoryWithoutResultsIsAnError) {
   EXPECT_THROW(mish::lab::write_report({dir.string(), "mish"}), std::runtime_error);
 }
 
+TEST_F(Report, BrokenFilesAreSaidNotFatal) {
+  // a manifest without most keys, a fig5.json that is not JSON, a sweep with a corrupt result
+  std::ofstream(dir / "reproduce.json") << R"({"experiments": ["fig5", "table1", 3]})";
+  std::ofstream(dir / "figures/fig5.json") << "{ broken";
+  fabricate("fig5", [](const mish::lab::SweepRun& r) -> std::pair<std::string, double> { return {"ok", fake_acc(r)}; });
+  fabricate("table1", [](const mish::lab::SweepRun& r) -> std::pair<std::string, double> {
+    return {"ok", fake_acc(r)};
+  });
+  std::ofstream(dir / "sweeps/table1/runs/activation=relu,seed=1/result.json") << "{\"status\": \"ok\", \"test_acc";
+  const auto files = mish::lab::write_report({dir.string(), "mish"});
+  const std::string md = slurp(files.md);
+  EXPECT_EQ(files.sections, (std::vector<std::string>{"fig5", "table1"}));
+  EXPECT_NE(md.find("not finished"), std::string::npos);
+  EXPECT_NE(md.find("**Could not report this experiment:**"), std::string::npos) << md;
+  EXPECT_NE(md.find("17 of 18 runs finished"), std::string::npos) << md;  // the corrupt one counts as not run
+  EXPECT_NE(md.find("| relu | 2, 1 not run yet |"), std::string::npos) << md;
+}
+
 TEST_F(Report, DryRunWritesNothing) {
   mish::lab::ReproduceOptions o;
   o.out = (dir / "dry").string();
