@@ -35,7 +35,8 @@ enum {
   MISH_ERR_UNKNOWN_NAME = 5,       /* no activation / SIMD target by that name */
   MISH_ERR_OVERLAP = 6,            /* output partially overlaps an input */
   MISH_ERR_TARGET_UNAVAILABLE = 7, /* SIMD target not supported by this CPU or build */
-  MISH_ERR_INTERNAL = 8            /* a bug or out of memory; please report it */
+  MISH_ERR_INTERNAL = 8,           /* a bug or out of memory; please report it */
+  MISH_ERR_CUDA = 9                /* a CUDA call failed, no GPU, or no CUDA in this build (mish/cuda.h) */
 };
 
 /* ---- Mish, the stable names ---------------------------------------------- */

@@ -6,7 +6,9 @@
 #include <exception>
 #include <string>
 
+#include "cuda_launch.hpp"
 #include "kernel_table.hpp"
+#include "mish/cuda.h"
 #include "mish/mish.h"
 #include "parallel.hpp"
 #include "registry.hpp"
@@ -124,6 +126,65 @@ int mish_act_backward(mish_activation act, mish_dtype dtype, const double* param
   }
 }
 
+int mish_cuda_built(void) { return mish::detail::cuda_built() ? 1 : 0; }
+
+int mish_cuda_device_count(void) {
+  try {
+    return mish::detail::cuda_device_count();
+  } catch (...) {
+    return 0;
+  }
+}
+
+int mish_cuda_act_forward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
+                          const void* x, void* y, size_t n, void* stream) {
+  try {
+    if (int s = check_common(act, dtype, n)) return s;
+    mish::scalar::Params p;
+    std::string why;
+    if (int s = mish::detail::make_params(act, params, nparams, p, why)) return fail(s, why);
+    if (n > 0 && (!x || !y)) return fail(MISH_ERR_NULL_POINTER, std::string(x ? "y" : "x") + " is NULL with n > 0");
+    if (partial_overlap(x, y, n * dtype_size(dtype))) {
+      return fail(MISH_ERR_OVERLAP, "y overlaps x without being the same buffer; use y == x for in place");
+    }
+    if (!mish::detail::cuda_built()) return fail(MISH_ERR_CUDA, mish::detail::cuda_forward(act, dtype, p, x, y, n, stream));
+    if (std::string e = mish::detail::cuda_forward(act, dtype, p, x, y, n, stream); !e.empty()) {
+      return fail(MISH_ERR_CUDA, "CUDA: " + e);
+    }
+    return MISH_OK;
+  } catch (const std::exception& e) {
+    return fail(MISH_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(MISH_ERR_INTERNAL, "unknown exception");
+  }
+}
+
+int mish_cuda_act_backward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
+                           const void* x, const void* dy, void* dx, size_t n, double* dparams, void* stream) {
+  try {
+    if (int s = check_common(act, dtype, n)) return s;
+    mish::scalar::Params p;
+    std::string why;
+    if (int s = mish::detail::make_params(act, params, nparams, p, why)) return fail(s, why);
+    if (n > 0 && (!x || !dy || !dx)) {
+      return fail(MISH_ERR_NULL_POINTER, std::string(!x ? "x" : !dy ? "dy" : "dx") + " is NULL with n > 0");
+    }
+    const size_t es = dtype_size(dtype);
+    if (partial_overlap(x, dx, n * es) || partial_overlap(dy, dx, n * es)) {
+      return fail(MISH_ERR_OVERLAP, "dx overlaps x or dy without being the same buffer; use dx == x or dx == dy");
+    }
+    const size_t np = mish::detail::registry()[act].params.size();
+    std::string e = mish::detail::cuda_backward(act, dtype, p, x, dy, dx, n, dparams, np, stream);
+    if (!mish::detail::cuda_built()) return fail(MISH_ERR_CUDA, e);
+    if (!e.empty()) return fail(MISH_ERR_CUDA, "CUDA: " + e);
+    return MISH_OK;
+  } catch (const std::exception& e) {
+    return fail(MISH_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(MISH_ERR_INTERNAL, "unknown exception");
+  }
+}
+
 #define MISH_DEFINE_STABLE(SUFFIX, DT, TYPE)                                                  \
   int mish_forward_##SUFFIX(const TYPE* x, TYPE* y, size_t n) {                               \
     return mish_act_forward(MISH_ACT_MISH, DT, nullptr, 0, x, y, n);                          \
@@ -156,6 +217,9 @@ const char* mish_strerror(int status) {
     case MISH_ERR_TARGET_UNAVAILABLE:
       return "that SIMD target is not supported by this CPU or was not compiled in: see mish_simd_target_name()";
     case MISH_ERR_INTERNAL: return "internal error (a bug or out of memory): please report it with mish_last_error()";
+    case MISH_ERR_CUDA:
+      return "a CUDA call failed (no GPU or driver, a bad device pointer, or a build without CUDA): "
+             "mish_last_error() has CUDA's message";
     default: return "unknown status code";
   }
 }

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #if defined(__CUDACC__)
 #define MISH_HD __host__ __device__ __forceinline__
@@ -43,6 +44,18 @@ struct WiderT<double> {
 #endif
 template <class T>
 using Wider = typename WiderT<T>::type;
+
+// The precision the slow paths (CPU scalar loop, CUDA kernels) evaluate a
+// formula in for data of type T: float data in double, for one rounding at
+// the end instead of several -- unless the functor picks its own working
+// precision (kOwnPrecision, e.g. GELU), where asking for double would
+// escalate it to long double.
+template <class F, class = void>
+struct OwnPrecision : std::false_type {};
+template <class F>
+struct OwnPrecision<F, std::void_t<decltype(F::kOwnPrecision)>> : std::true_type {};
+template <class F, class T>
+using Work = typename std::conditional<std::is_same<T, float>::value && !OwnPrecision<F>::value, double, T>::type;
 
 // Per-type thresholds, derived from the format's precision and range.
 template <class T>

@@ -338,17 +338,9 @@ using ElemT = typename Storage<S>::Elem;
 template <class S>
 using CompT = typename Storage<S>::T;
 
-// The scalar formulas run in double for float data: one rounding at the end
-// instead of several (they are the slow path anyway) -- unless the functor
-// already picks its own working precision (kOwnPrecision, e.g. GELU), where
-// asking for double would escalate it to long double.
-template <class F, class = void>
-struct OwnPrecision : std::false_type {};
-template <class F>
-struct OwnPrecision<F, std::void_t<decltype(F::kOwnPrecision)>> : std::true_type {};
-
+// The scalar formulas run in scalar::Work<F, T> (double for float data).
 template <class F, class T>
-using Wide = typename std::conditional<std::is_same<T, float>::value && !OwnPrecision<F>::value, double, T>::type;
+using Wide = scalar::Work<F, T>;
 
 // Element access that allows any alignment (the API accepts buffers at any
 // byte offset; a plain E* access there would be undefined behaviour).
