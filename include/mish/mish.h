@@ -80,6 +80,22 @@ MISH_API int mish_act_forward(mish_activation act, mish_dtype dtype, const doubl
 MISH_API int mish_act_backward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
                                const void* x, const void* dy, void* dx, size_t n, double* dparams);
 
+/* Fused bias + activation, the epilogue of a convolution or linear layer:
+ *   y[o][c][i] = f(x[o][c][i] + bias[c])   for o < outer, c < channels, i < inner
+ * NCHW: outer = N, channels = C, inner = H*W; NHWC, or a (rows, features)
+ * matrix: outer = rows, channels = C (features), inner = 1. bias holds
+ * `channels` values of the same dtype. x + bias is formed in the compute type
+ * (float for 16-bit data, and not rounded to 16 bits before f). */
+MISH_API int mish_act_bias_forward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
+                                   const void* x, const void* bias, void* y, size_t outer, size_t channels,
+                                   size_t inner);
+/* dx = dy * f'(x + bias); dbias (NULL, or `channels` values of the dtype):
+ * dbias[c] = sum over o, i of dx[o][c][i], summed in double from the unrounded
+ * products; dparams as in mish_act_backward. */
+MISH_API int mish_act_bias_backward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
+                                    const void* x, const void* bias, const void* dy, void* dx, void* dbias,
+                                    size_t outer, size_t channels, size_t inner, double* dparams);
+
 /* Registry introspection. Names are those of the registry ("mish", "swish", ...). */
 MISH_API int mish_act_count(void);
 MISH_API const char* mish_act_name(mish_activation act); /* NULL if out of range */

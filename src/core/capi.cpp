@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "cuda_launch.hpp"
 #include "kernel_table.hpp"
@@ -12,6 +13,7 @@
 #include "mish/mish.h"
 #include "parallel.hpp"
 #include "registry.hpp"
+#include "scalar/half.hpp"
 
 #ifndef MISH_VERSION_STRING
 #error "MISH_VERSION_STRING must be defined by the build"
@@ -57,6 +59,155 @@ int check_common(mish_activation act, mish_dtype dtype, size_t n) {
 
 const char* byte_ptr(const void* p, size_t i, size_t size) { return static_cast<const char*>(p) + i * size; }
 char* byte_ptr(void* p, size_t i, size_t size) { return static_cast<char*>(p) + i * size; }
+
+// ---- fused bias + activation ------------------------------------------------
+// The kernels run on z = x + bias in the compute type, in tiles of kTile
+// elements (a scratch on the stack per tile), so that the same SIMD kernels
+// serve and 16-bit data are rounded once, at the end.
+
+constexpr size_t kTile = 2048;
+
+// Element i of a dtype's buffer as the compute type (float for 16-bit).
+template <class C>
+C load_as(const void* p, size_t i, mish_dtype dt) {
+  const char* b = static_cast<const char*>(p);
+  switch (dt) {
+    case MISH_F64: {
+      double v;
+      std::memcpy(&v, b + i * 8, 8);
+      return static_cast<C>(v);
+    }
+    case MISH_F32: {
+      float v;
+      std::memcpy(&v, b + i * 4, 4);
+      return static_cast<C>(v);
+    }
+    default: {
+      uint16_t h;
+      std::memcpy(&h, b + i * 2, 2);
+      return static_cast<C>(dt == MISH_BF16 ? mish::scalar::bf16_to_f32(h) : mish::scalar::f16_to_f32(h));
+    }
+  }
+}
+
+template <class C>
+void store_as(void* p, size_t i, mish_dtype dt, C v) {
+  char* b = static_cast<char*>(p);
+  switch (dt) {
+    case MISH_F64: {
+      const double d = static_cast<double>(v);
+      std::memcpy(b + i * 8, &d, 8);
+      break;
+    }
+    case MISH_F32: {
+      const float f = static_cast<float>(v);
+      std::memcpy(b + i * 4, &f, 4);
+      break;
+    }
+    default: {
+      const float f = static_cast<float>(v);
+      const uint16_t h = dt == MISH_BF16 ? mish::scalar::f32_to_bf16(f) : mish::scalar::f32_to_f16(f);
+      std::memcpy(b + i * 2, &h, 2);
+    }
+  }
+}
+
+// z[k] = x[begin + k] + bias[channel of begin + k] for k < len.
+template <class C>
+void add_bias(const void* x, const std::vector<C>& bias, mish_dtype dt, size_t begin, size_t len, size_t channels,
+              size_t inner, C* z) {
+  size_t c = (begin / inner) % channels, left = inner - begin % inner;
+  for (size_t k = 0; k < len;) {
+    const size_t m = std::min(left, len - k);
+    const C b = bias[c];
+    for (size_t j = 0; j < m; ++j) z[k + j] = load_as<C>(x, begin + k + j, dt) + b;
+    k += m;
+    c = c + 1 == channels ? 0 : c + 1;
+    left = inner;
+  }
+}
+
+template <class C>
+int bias_forward(mish_activation act, mish_dtype dt, const mish::scalar::Params& p, const void* x, const void* bias,
+                 void* y, size_t n, size_t channels, size_t inner) {
+  std::vector<C> b(channels);
+  for (size_t c = 0; c < channels; ++c) b[c] = load_as<C>(bias, c, dt);
+  const mish_dtype cdt = sizeof(C) == 8 ? MISH_F64 : MISH_F32;
+  const auto fn = active_table().load(std::memory_order_relaxed)->fwd[act][cdt];
+  mish::detail::parallel_for(n, [&](size_t begin, size_t end) {
+    C z[kTile];
+    for (size_t t = begin; t < end; t += kTile) {
+      const size_t len = std::min(kTile, end - t);
+      add_bias(x, b, dt, t, len, channels, inner, z);
+      if (dt == cdt) {
+        fn(z, byte_ptr(y, t, sizeof(C)), len, p);
+      } else {
+        fn(z, z, len, p);
+        for (size_t k = 0; k < len; ++k) store_as(y, t + k, dt, z[k]);
+      }
+    }
+  });
+  return MISH_OK;
+}
+
+template <class C>
+int bias_backward(mish_activation act, mish_dtype dt, const mish::scalar::Params& p, const void* x, const void* bias,
+                  const void* dy, void* dx, void* dbias, size_t n, size_t channels, size_t inner, double* dparams,
+                  size_t np) {
+  std::vector<C> b(channels);
+  for (size_t c = 0; c < channels; ++c) b[c] = load_as<C>(bias, c, dt);
+  const mish_dtype cdt = sizeof(C) == 8 ? MISH_F64 : MISH_F32;
+  const auto fn = active_table().load(std::memory_order_relaxed)->bwd[act][cdt];
+  const size_t chunks = (n + mish::detail::kGrain - 1) / mish::detail::kGrain;
+  // per-chunk partial sums, added in chunk order: the same result for any thread count
+  std::vector<double> pb(dbias ? chunks * channels : 0, 0.0), pp(chunks * MISH_MAX_PARAMS, 0.0);
+  mish::detail::parallel_chunks(n, [&](size_t chunk, size_t begin, size_t end) {
+    C z[kTile], g[kTile];
+    double* acc = dbias ? &pb[chunk * channels] : nullptr;
+    for (size_t t = begin; t < end; t += kTile) {
+      const size_t len = std::min(kTile, end - t);
+      add_bias(x, b, dt, t, len, channels, inner, z);
+      for (size_t k = 0; k < len; ++k) g[k] = load_as<C>(dy, t + k, dt);
+      fn(z, g, z, len, p, dparams ? &pp[chunk * MISH_MAX_PARAMS] : nullptr);
+      size_t c = (t / inner) % channels, left = inner - t % inner;
+      for (size_t k = 0; k < len;) {
+        const size_t m = std::min(left, len - k);
+        double s = 0;
+        for (size_t j = 0; j < m; ++j) {
+          store_as(dx, t + k + j, dt, z[k + j]);
+          s += static_cast<double>(z[k + j]);
+        }
+        if (acc) acc[c] += s;
+        k += m;
+        c = c + 1 == channels ? 0 : c + 1;
+        left = inner;
+      }
+    }
+  });
+  if (dbias) {
+    for (size_t c = 0; c < channels; ++c) {
+      double s = 0;
+      for (size_t k = 0; k < chunks; ++k) s += pb[k * channels + c];
+      store_as(dbias, c, dt, s);
+    }
+  }
+  if (dparams) {
+    for (size_t k = 0; k < chunks; ++k) {
+      for (size_t j = 0; j < np; ++j) dparams[j] += pp[k * MISH_MAX_PARAMS + j];
+    }
+  }
+  return MISH_OK;
+}
+
+// Checks of the bias calls; n = outer * channels * inner on success.
+int check_bias(mish_activation act, mish_dtype dtype, size_t outer, size_t channels, size_t inner, size_t& n) {
+  if (int s = check_common(act, dtype, 0)) return s;
+  size_t oc = 0;
+  if (__builtin_mul_overflow(outer, channels, &oc) || __builtin_mul_overflow(oc, inner, &n) || n > SIZE_MAX / 8) {
+    return fail(MISH_ERR_BAD_PARAM, "outer * channels * inner is larger than any buffer");
+  }
+  return MISH_OK;
+}
 
 }  // namespace
 
@@ -119,6 +270,68 @@ int mish_act_backward(mish_activation act, mish_dtype dtype, const double* param
       for (size_t j = 0; j < np; ++j) dparams[j] += partial[k * MISH_MAX_PARAMS + j];
     }
     return MISH_OK;
+  } catch (const std::exception& e) {
+    return fail(MISH_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(MISH_ERR_INTERNAL, "unknown exception");
+  }
+}
+
+int mish_act_bias_forward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
+                          const void* x, const void* bias, void* y, size_t outer, size_t channels, size_t inner) {
+  try {
+    size_t n = 0;
+    if (int s = check_bias(act, dtype, outer, channels, inner, n)) return s;
+    mish::scalar::Params p;
+    std::string why;
+    if (int s = mish::detail::make_params(act, params, nparams, p, why)) return fail(s, why);
+    if (n == 0) return MISH_OK;
+    if (!x || !bias || !y) {
+      return fail(MISH_ERR_NULL_POINTER, std::string(!x ? "x" : !bias ? "bias" : "y") + " is NULL with n > 0");
+    }
+    const size_t es = dtype_size(dtype);
+    if (partial_overlap(x, y, n * es)) {
+      return fail(MISH_ERR_OVERLAP, "y overlaps x without being the same buffer; use y == x for in place");
+    }
+    if (dtype == MISH_F64) return bias_forward<double>(act, dtype, p, x, bias, y, n, channels, inner);
+    return bias_forward<float>(act, dtype, p, x, bias, y, n, channels, inner);
+  } catch (const std::exception& e) {
+    return fail(MISH_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(MISH_ERR_INTERNAL, "unknown exception");
+  }
+}
+
+int mish_act_bias_backward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
+                           const void* x, const void* bias, const void* dy, void* dx, void* dbias, size_t outer,
+                           size_t channels, size_t inner, double* dparams) {
+  try {
+    size_t n = 0;
+    if (int s = check_bias(act, dtype, outer, channels, inner, n)) return s;
+    mish::scalar::Params p;
+    std::string why;
+    if (int s = mish::detail::make_params(act, params, nparams, p, why)) return fail(s, why);
+    const size_t np = mish::detail::registry()[act].params.size();
+    if (dparams) std::fill(dparams, dparams + np, 0.0);
+    if (dbias) {
+      for (size_t c = 0; c < channels; ++c) store_as(dbias, c, dtype, 0.0);
+    }
+    if (n == 0) return MISH_OK;
+    if (!x || !bias || !dy || !dx) {
+      return fail(MISH_ERR_NULL_POINTER,
+                  std::string(!x ? "x" : !bias ? "bias" : !dy ? "dy" : "dx") + " is NULL with n > 0");
+    }
+    const size_t es = dtype_size(dtype);
+    if (partial_overlap(x, dx, n * es) || partial_overlap(dy, dx, n * es)) {
+      return fail(MISH_ERR_OVERLAP, "dx overlaps x or dy without being the same buffer; use dx == x or dx == dy");
+    }
+    if (dbias && (partial_overlap(dbias, dx, n * es) || dbias == dx)) {
+      return fail(MISH_ERR_OVERLAP, "dbias overlaps dx: use a separate buffer");
+    }
+    if (dtype == MISH_F64) {
+      return bias_backward<double>(act, dtype, p, x, bias, dy, dx, dbias, n, channels, inner, dparams, np);
+    }
+    return bias_backward<float>(act, dtype, p, x, bias, dy, dx, dbias, n, channels, inner, dparams, np);
   } catch (const std::exception& e) {
     return fail(MISH_ERR_INTERNAL, e.what());
   } catch (...) {
