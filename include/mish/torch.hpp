@@ -8,6 +8,9 @@
 //   swish_backward(Tensor grad_output, Tensor x, Tensor beta) -> (Tensor, Tensor)
 //   activation(Tensor x, str name, float[] params=[]) -> Tensor
 //   activation_backward(Tensor grad_output, Tensor x, str name, float[] params=[]) -> Tensor
+//   bias_activation(Tensor x, Tensor bias, int dim=1, str name="mish", float[] params=[]) -> Tensor
+//   bias_activation_backward(Tensor grad_output, Tensor x, Tensor bias, int dim, str name,
+//                            float[] params=[]) -> (Tensor, Tensor)
 // Autograd is implemented in C++ (it saves only the inputs) and the backward
 // is itself differentiable (double backward). dtypes: float32, float64,
 // bfloat16, float16; any shape and strides. The functions below call through
@@ -40,6 +43,12 @@ MISH_TORCH_API at::Tensor activation(const at::Tensor& x, const std::string& nam
                                      const std::vector<double>& params = {});
 MISH_TORCH_API at::Tensor activation_backward(const at::Tensor& grad_output, const at::Tensor& x,
                                               const std::string& name, const std::vector<double>& params = {});
+
+// Fused bias + activation, the epilogue of a convolution or linear layer:
+// f(x + bias) with bias (1-d, x.size(dim) values) broadcast along dimension
+// dim (1 for NCHW / (N, C), -1 for NHWC / last dim); gradients for x and bias.
+MISH_TORCH_API at::Tensor bias_activation(const at::Tensor& x, const at::Tensor& bias, int64_t dim = 1,
+                                          const std::string& name = "mish", const std::vector<double>& params = {});
 
 // The activation as a composite of LibTorch's own differentiable functions
 // (what the double backward differentiates; also a reference for tests).

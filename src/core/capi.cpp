@@ -325,7 +325,8 @@ int mish_act_bias_backward(mish_activation act, mish_dtype dtype, const double* 
     if (partial_overlap(x, dx, n * es) || partial_overlap(dy, dx, n * es)) {
       return fail(MISH_ERR_OVERLAP, "dx overlaps x or dy without being the same buffer; use dx == x or dx == dy");
     }
-    if (dbias && (partial_overlap(dbias, dx, n * es) || dbias == dx)) {
+    const auto db = reinterpret_cast<uintptr_t>(dbias), d = reinterpret_cast<uintptr_t>(dx);
+    if (dbias && db < d + n * es && d < db + channels * es) {
       return fail(MISH_ERR_OVERLAP, "dbias overlaps dx: use a separate buffer");
     }
     if (dtype == MISH_F64) {

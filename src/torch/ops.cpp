@@ -123,6 +123,64 @@ Tensor backward_impl(const char* op, const Tensor& grad_output, const Tensor& x,
   return dx;
 }
 
+// Fused bias + activation: the tensor as (outer, channels, inner) in memory
+// order for channel dimension dim. Row-major tensors give outer = prod of the
+// sizes before dim, inner = prod after; a channels-last 4-d tensor with dim 1
+// is (N*H*W, C, 1) in memory; anything else is made contiguous first.
+struct BiasShape {
+  Tensor x;  // dense, in the layout the sizes describe
+  size_t outer = 1, channels = 1, inner = 1;
+};
+
+BiasShape bias_shape(const char* op, const Tensor& x, const Tensor& bias, int64_t dim) {
+  TORCH_CHECK(x.dim() >= 1, "mish::", op, ": x must have at least one dimension (the channels)");
+  const int64_t d = dim < 0 ? dim + x.dim() : dim;
+  TORCH_CHECK(d >= 0 && d < x.dim(), "mish::", op, ": dim ", dim, " is out of range for x with ", x.dim(),
+              " dimensions");
+  TORCH_CHECK(bias.dim() == 1 && bias.size(0) == x.size(d), "mish::", op, ": bias must be 1-d with x.size(", dim,
+              ") = ", x.size(d), " elements, got shape ", bias.sizes());
+  TORCH_CHECK(bias.scalar_type() == x.scalar_type(), "mish::", op, ": bias has dtype ", bias.scalar_type(),
+              " but x has ", x.scalar_type(), "; they must match");
+  TORCH_CHECK(bias.device() == x.device(), "mish::", op, ": bias is on ", bias.device(), " but x is on ", x.device());
+  BiasShape b;
+  if (x.dim() == 4 && d == 1 && !x.is_contiguous() && x.is_contiguous(at::MemoryFormat::ChannelsLast)) {
+    b.x = x;
+    b.outer = static_cast<size_t>(x.size(0) * x.size(2) * x.size(3));
+    b.channels = static_cast<size_t>(x.size(1));
+    return b;
+  }
+  b.x = x.contiguous();
+  for (int64_t i = 0; i < d; ++i) b.outer *= static_cast<size_t>(x.size(i));
+  b.channels = static_cast<size_t>(x.size(d));
+  for (int64_t i = d + 1; i < x.dim(); ++i) b.inner *= static_cast<size_t>(x.size(i));
+  return b;
+}
+
+template <class L>
+Tensor bias_forward_impl(const char* op, const Tensor& x, const Tensor& bias, int64_t dim, const Spec& s) {
+  const mish_dtype dt = core_dtype(op, x);
+  const BiasShape b = bias_shape(op, x, bias, dim);
+  const Tensor bc = bias.contiguous();
+  Tensor y = at::empty_like(b.x);
+  L::bias_forward(op, s, dt, b.x.data_ptr(), bc.data_ptr(), y.data_ptr(), b.outer, b.channels, b.inner);
+  return y;
+}
+
+template <class L>
+std::tuple<Tensor, Tensor> bias_backward_impl(const char* op, const Tensor& grad_output, const Tensor& x,
+                                              const Tensor& bias, int64_t dim, const Spec& s) {
+  const mish_dtype dt = core_dtype(op, x);
+  check_like(op, x, grad_output, "grad_output");
+  const BiasShape b = bias_shape(op, x, bias, dim);
+  const Tensor bc = bias.contiguous();
+  Tensor gd = grad_output;
+  if (!gd.is_non_overlapping_and_dense() || gd.strides() != b.x.strides()) gd = at::empty_like(b.x).copy_(grad_output);
+  Tensor dx = at::empty_like(b.x), db = at::empty_like(bc);
+  L::bias_backward(op, s, dt, b.x.data_ptr(), bc.data_ptr(), gd.data_ptr(), dx.data_ptr(), db.data_ptr(), b.outer,
+                   b.channels, b.inner);
+  return {dx, db};
+}
+
 struct CpuLauncher {
   // libmish threads like LibTorch's intra-op pool (torch.set_num_threads).
   static void sync_threads() {
@@ -138,6 +196,19 @@ struct CpuLauncher {
                        size_t n, double* dparams) {
     sync_threads();
     const int st = mish_act_backward(s.id, dt, s.params.data(), s.params.size(), x, dy, dx, n, dparams);
+    TORCH_CHECK(st == MISH_OK, "mish::", op, ": ", mish_last_error());
+  }
+  static void bias_forward(const char* op, const Spec& s, mish_dtype dt, const void* x, const void* b, void* y,
+                           size_t outer, size_t channels, size_t inner) {
+    sync_threads();
+    const int st = mish_act_bias_forward(s.id, dt, s.params.data(), s.params.size(), x, b, y, outer, channels, inner);
+    TORCH_CHECK(st == MISH_OK, "mish::", op, ": ", mish_last_error());
+  }
+  static void bias_backward(const char* op, const Spec& s, mish_dtype dt, const void* x, const void* b,
+                            const void* dy, void* dx, void* db, size_t outer, size_t channels, size_t inner) {
+    sync_threads();
+    const int st = mish_act_bias_backward(s.id, dt, s.params.data(), s.params.size(), x, b, dy, dx, db, outer,
+                                          channels, inner, nullptr);
     TORCH_CHECK(st == MISH_OK, "mish::", op, ": ", mish_last_error());
   }
 };
@@ -166,6 +237,17 @@ struct Kernels {
                                     c10::ArrayRef<double> params) {
     return backward_impl<L>("activation_backward", grad_output, x,
                             resolve("activation_backward", std::string(name), params), nullptr);
+  }
+  static Tensor bias_activation(const Tensor& x, const Tensor& bias, int64_t dim, c10::string_view name,
+                                c10::ArrayRef<double> params) {
+    return bias_forward_impl<L>("bias_activation", x, bias, dim,
+                                resolve("bias_activation", std::string(name), params));
+  }
+  static std::tuple<Tensor, Tensor> bias_activation_backward(const Tensor& grad_output, const Tensor& x,
+                                                             const Tensor& bias, int64_t dim, c10::string_view name,
+                                                             c10::ArrayRef<double> params) {
+    return bias_backward_impl<L>("bias_activation_backward", grad_output, x, bias, dim,
+                                 resolve("bias_activation_backward", std::string(name), params));
   }
 };
 
@@ -249,6 +331,11 @@ MISH_OP_HANDLE(op_swish_backward, "mish::swish_backward",
 MISH_OP_HANDLE(op_activation, "mish::activation", Tensor(const Tensor&, c10::string_view, c10::ArrayRef<double>))
 MISH_OP_HANDLE(op_activation_backward, "mish::activation_backward",
                Tensor(const Tensor&, const Tensor&, c10::string_view, c10::ArrayRef<double>))
+MISH_OP_HANDLE(op_bias_activation, "mish::bias_activation",
+               Tensor(const Tensor&, const Tensor&, int64_t, c10::string_view, c10::ArrayRef<double>))
+MISH_OP_HANDLE(op_bias_activation_backward, "mish::bias_activation_backward",
+               std::tuple<Tensor, Tensor>(const Tensor&, const Tensor&, const Tensor&, int64_t, c10::string_view,
+                                          c10::ArrayRef<double>))
 #undef MISH_OP_HANDLE
 
 // ---------------------------------------------------------------------------
@@ -298,6 +385,34 @@ class ActivationFunction : public torch::autograd::Function<ActivationFunction> 
     return {op_activation_backward().call(grads[0], x, name, params), Tensor(), Tensor()};
   }
 };
+
+class BiasActivationFunction : public torch::autograd::Function<BiasActivationFunction> {
+ public:
+  static Tensor forward(AutogradContext* ctx, const Tensor& x, const Tensor& bias, int64_t dim,
+                        const std::string& name, const std::vector<double>& params) {
+    ctx->save_for_backward({x, bias});
+    ctx->saved_data["dim"] = dim;
+    ctx->saved_data["name"] = name;
+    ctx->saved_data["params"] = params;
+    at::AutoDispatchBelowADInplaceOrView guard;
+    return op_bias_activation().call(x, bias, dim, name, params);
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    auto [dx, db] = op_bias_activation_backward().call(grads[0], saved[0], saved[1], ctx->saved_data["dim"].toInt(),
+                                                       ctx->saved_data["name"].toStringRef(),
+                                                       ctx->saved_data["params"].toDoubleVector());
+    return {dx, db, Tensor(), Tensor(), Tensor()};
+  }
+};
+
+// bias as a tensor that broadcasts along dim of x.
+Tensor bias_view(const Tensor& bias, const Tensor& x, int64_t dim) {
+  const int64_t d = dim < 0 ? dim + x.dim() : dim;
+  std::vector<int64_t> shape(static_cast<size_t>(x.dim()), 1);
+  shape[static_cast<size_t>(d)] = bias.size(0);
+  return bias.reshape(shape);
+}
 
 Tensor mish_autograd(const Tensor& x) { return MishFunction::apply(x); }
 
@@ -360,6 +475,26 @@ Tensor activation_backward_autograd(const Tensor& grad_output, const Tensor& x, 
   return op_activation_backward().call(grad_output, x, name, params);
 }
 
+Tensor bias_activation_autograd(const Tensor& x, const Tensor& bias, int64_t dim, c10::string_view name,
+                                c10::ArrayRef<double> params) {
+  return BiasActivationFunction::apply(x, bias, dim, std::string(name), params.vec());
+}
+
+std::tuple<Tensor, Tensor> bias_activation_backward_autograd(const Tensor& grad_output, const Tensor& x,
+                                                             const Tensor& bias, int64_t dim, c10::string_view name,
+                                                             c10::ArrayRef<double> params) {
+  if (records({grad_output, x, bias})) {
+    const Spec s = resolve("bias_activation_backward", std::string(name), params);
+    (void)bias_shape("bias_activation_backward", x, bias, dim);
+    auto g = composite_grads(grad_output, {x, bias}, [&](const std::vector<Tensor>& v) {
+      return composite_any(s, v[0] + bias_view(v[1], v[0], dim));
+    });
+    return {g[0], g[1]};
+  }
+  at::AutoDispatchBelowADInplaceOrView guard;
+  return op_bias_activation_backward().call(grad_output, x, bias, dim, name, params);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -373,6 +508,9 @@ TORCH_LIBRARY(mish, m) {
   m.def("swish_backward(Tensor grad_output, Tensor x, Tensor beta) -> (Tensor, Tensor)");
   m.def("activation(Tensor x, str name, float[] params=[]) -> Tensor");
   m.def("activation_backward(Tensor grad_output, Tensor x, str name, float[] params=[]) -> Tensor");
+  m.def("bias_activation(Tensor x, Tensor bias, int dim=1, str name=\"mish\", float[] params=[]) -> Tensor");
+  m.def("bias_activation_backward(Tensor grad_output, Tensor x, Tensor bias, int dim, str name, "
+        "float[] params=[]) -> (Tensor, Tensor)");
 }
 
 TORCH_LIBRARY_IMPL(mish, CPU, m) {
@@ -384,6 +522,8 @@ TORCH_LIBRARY_IMPL(mish, CPU, m) {
   m.impl("swish_backward", &K::swish_backward);
   m.impl("activation", &K::activation);
   m.impl("activation_backward", &K::activation_backward);
+  m.impl("bias_activation", &K::bias_activation);
+  m.impl("bias_activation_backward", &K::bias_activation_backward);
 }
 
 TORCH_LIBRARY_IMPL(mish, Autograd, m) {
@@ -394,6 +534,8 @@ TORCH_LIBRARY_IMPL(mish, Autograd, m) {
   m.impl("swish_backward", &swish_backward_autograd);
   m.impl("activation", &activation_autograd);
   m.impl("activation_backward", &activation_backward_autograd);
+  m.impl("bias_activation", &bias_activation_autograd);
+  m.impl("bias_activation_backward", &bias_activation_backward_autograd);
 }
 
 // ---------------------------------------------------------------------------
@@ -411,6 +553,10 @@ Tensor activation(const Tensor& x, const std::string& name, const std::vector<do
 Tensor activation_backward(const Tensor& grad_output, const Tensor& x, const std::string& name,
                            const std::vector<double>& params) {
   return op_activation_backward().call(grad_output, x, name, params);
+}
+Tensor bias_activation(const Tensor& x, const Tensor& bias, int64_t dim, const std::string& name,
+                       const std::vector<double>& params) {
+  return op_bias_activation().call(x, bias, dim, name, params);
 }
 Tensor reference(const Tensor& x, const std::string& name, const std::vector<double>& params) {
   return composite_any(resolve("reference", name, params), x);

@@ -187,6 +187,72 @@ TEST(TorchOp, BadInputsGiveClearErrors) {
   EXPECT_NE(message([] { mish::nn::Activation("nope"); }).find("unknown activation"), std::string::npos);
 }
 
+TEST(TorchOp, BiasActivationMatchesAddThenActivate) {
+  torch::manual_seed(5);
+  struct Case {
+    std::vector<int64_t> shape;
+    int64_t dim;
+    bool channels_last;
+  };
+  for (const Case& c : {Case{{2, 3, 5, 7}, 1, false}, Case{{2, 3, 5, 7}, 1, true}, Case{{9, 6}, 1, false},
+                        Case{{2, 5, 7, 3}, -1, false}, Case{{4, 3, 10}, 1, false}}) {
+    for (const char* name : {"mish", "swish:beta=1.5", "gelu", "relu"}) {
+      Tensor x = torch::randn(c.shape, torch::kFloat64) * 3;
+      if (c.channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+      const int64_t d = c.dim < 0 ? c.dim + x.dim() : c.dim;
+      Tensor b = torch::randn({x.size(d)}, torch::kFloat64);
+      std::vector<int64_t> view(static_cast<size_t>(x.dim()), 1);
+      view[static_cast<size_t>(d)] = x.size(d);
+      x.requires_grad_(true);
+      b.requires_grad_(true);
+      const Tensor y = mish::ops::bias_activation(x, b, c.dim, name);
+      // the unfused op on x + b: bit for bit (same sum, same kernel)
+      const Tensor want = mish::ops::activation(x + b.reshape(view), name);
+      EXPECT_TRUE(torch::equal(y, want)) << name;
+      // gradients against LibTorch's autograd of the composite (whose GELU
+      // cancels for negative inputs: an error of order eps |x|)
+      const Tensor g = torch::randn_like(y);
+      const auto got = torch::autograd::grad({y}, {x, b}, {g});
+      const auto ref = torch::autograd::grad({mish::ops::reference(x + b.reshape(view), name)}, {x, b}, {g});
+      expect_close(got[0], ref[0], 1e-12, 1e-14, std::string("dx ") + name, x.detach(), 1e-14);
+      expect_close(got[1], ref[1], 1e-10, 1e-12, std::string("dbias ") + name);
+      // float32: the same within float rounding
+      const Tensor yf = mish::ops::bias_activation(x.detach().to(torch::kFloat), b.detach().to(torch::kFloat), c.dim,
+                                                   name);
+      expect_close(yf.to(torch::kFloat64), want.detach(), 1e-5, 1e-6, std::string("f32 ") + name);
+    }
+  }
+}
+
+TEST(TorchOp, BiasActivationDoubleBackwardAndErrors) {
+  torch::manual_seed(6);
+  const Tensor x = (torch::randn({3, 4, 5}, torch::kFloat64) * 2).requires_grad_(true);
+  const Tensor b = torch::randn({4}, torch::kFloat64).requires_grad_(true);
+  const Tensor y = mish::ops::bias_activation(x, b);
+  const auto g1 = torch::autograd::grad({y.sum()}, {x, b}, {}, true, true);
+  const auto gg = torch::autograd::grad({g1[0].sum() + g1[1].sum()}, {x, b});
+  const Tensor ref = mish::ops::reference(x + b.reshape({1, 4, 1}), "mish");
+  const auto r1 = torch::autograd::grad({ref.sum()}, {x, b}, {}, true, true);
+  const auto rr = torch::autograd::grad({r1[0].sum() + r1[1].sum()}, {x, b});
+  expect_close(gg[0], rr[0], 1e-10, 1e-12, "d2/dx");
+  expect_close(gg[1], rr[1], 1e-10, 1e-12, "d2/db");
+  auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const c10::Error& e) {
+      return std::string(e.what_without_backtrace());
+    }
+    return std::string("no error");
+  };
+  const Tensor xs = torch::randn({2, 3});
+  EXPECT_NE(message([&] { mish::ops::bias_activation(xs, torch::randn({4})); }).find("bias must be 1-d with x.size(1) = 3"),
+            std::string::npos);
+  EXPECT_NE(message([&] { mish::ops::bias_activation(xs, torch::randn({3}), 5); }).find("dim 5 is out of range"),
+            std::string::npos);
+  EXPECT_NE(message([&] { mish::ops::bias_activation(xs, torch::randn({3}, torch::kFloat64)); }).find("bias has dtype"),
+            std::string::npos);
+}
+
 TEST(TorchModules, InsideSequentialAndTrainable) {
   torch::manual_seed(0);
   mish::nn::Swish swish(1.0);

@@ -96,6 +96,18 @@ class Gradients(unittest.TestCase):
                 self.assertTrue(torch.autograd.gradcheck(f, (x,)))
                 self.assertTrue(torch.autograd.gradgradcheck(f, (x,)))
 
+    def test_fused_bias(self):
+        torch.manual_seed(3)
+        for shape, dim in (((2, 3, 4, 5), 1), ((6, 4), 1), ((2, 4, 5, 3), -1)):
+            x = (torch.randn(shape, dtype=torch.float64) * 2).requires_grad_(True)
+            b = torch.randn(shape[dim], dtype=torch.float64, requires_grad=True)
+            f = lambda x, b: ops.bias_activation(x, b, dim, "mish")
+            self.assertTrue(torch.autograd.gradcheck(f, (x, b)))
+            self.assertTrue(torch.autograd.gradgradcheck(f, (x, b)))
+            view = [1] * len(shape)
+            view[dim] = shape[dim]
+            torch.testing.assert_close(f(x, b), torch.nn.functional.mish(x + b.reshape(view)), rtol=1e-13, atol=1e-300)
+
     def test_gradient_matches_torch(self):
         x1 = inputs(500).requires_grad_()
         x2 = x1.detach().clone().requires_grad_()
