@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "mish/activations.hpp"
+#include "mish/cuda.h"
 #include "sweep.hpp"
 
 namespace mish::cli {
@@ -20,6 +21,7 @@ struct AccuracyArgs {
   uint64_t stride = 4099;
   uint64_t f64_points = 1u << 20;
   int threads = 0;
+  std::string device = "cpu";
 };
 
 mish_dtype parse_dtype(const std::string& s) {
@@ -42,7 +44,15 @@ int run(const AccuracyArgs& a) {
   } else {
     for (const auto& s : a.activations) specs.push_back(Spec::parse(s));
   }
+  if (a.device != "cpu" && a.device != "cuda") throw std::runtime_error("--device must be cpu or cuda");
+  const bool cuda = a.device == "cuda";
+  if (cuda && mish_cuda_device_count() == 0) {
+    throw std::runtime_error(mish_cuda_built() ? "--device cuda: no CUDA device is visible (driver, GPU, "
+                                                 "CUDA_VISIBLE_DEVICES?)"
+                                               : "--device cuda: this mish was built without CUDA");
+  }
   std::vector<std::string> targets = a.targets;
+  if (cuda) targets = {"cuda"};  // the column names the device
   if (targets.empty()) targets.push_back(simd_target());
   if (targets.size() == 1 && targets[0] == "all") targets = simd_targets();
   const unsigned hc = std::thread::hardware_concurrency();
@@ -58,7 +68,7 @@ int run(const AccuracyArgs& a) {
               "budget", "verdict");
   int failures = 0;
   for (const auto& target : targets) {
-    set_simd_target(target);
+    if (!cuda) set_simd_target(target);
     for (const auto& spec : specs) {
       for (const auto& dname : a.dtypes) {
         const mish_dtype dt = parse_dtype(dname);
@@ -67,6 +77,7 @@ int run(const AccuracyArgs& a) {
         opt.stride = a.exhaustive ? 1 : a.stride;
         opt.f64_points = a.f64_points;
         opt.threads = threads;
+        opt.device = cuda ? accuracy::Device::kCuda : accuracy::Device::kCpu;
         if (spec.id == MISH_ACT_MISH) {  // the root of f' (see the accuracy contract)
           opt.window_lo = -1.1924 - 0.25;
           opt.window_hi = -1.1924 + 0.25;
@@ -114,6 +125,7 @@ void add_accuracy(CLI::App& app) {
   cmd->add_option("--stride", args->stride, "f32: test every N-th bit pattern")->check(CLI::PositiveNumber);
   cmd->add_option("--f64-points", args->f64_points, "f64: number of sample points")->check(CLI::PositiveNumber);
   cmd->add_option("--threads", args->threads, "Sweep threads (default: all cores)");
+  cmd->add_option("--device", args->device, "cpu, or cuda: check the GPU kernels (needs a GPU)")->capture_default_str();
   cmd->callback([args] {
     if (int rc = run(*args)) throw CLI::RuntimeError(rc);
   });

@@ -35,6 +35,16 @@ MISH_API int mish_cuda_act_backward(mish_activation act, mish_dtype dtype, const
                                     const void* x, const void* dy, void* dx, size_t n, double* dparams,
                                     void* stream);
 
+/* Fused bias + activation on the GPU (as mish_act_bias_forward / _backward;
+ * dbias: NULL or a device array of `channels` values of the dtype). */
+MISH_API int mish_cuda_act_bias_forward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
+                                        const void* x, const void* bias, void* y, size_t outer, size_t channels,
+                                        size_t inner, void* stream);
+MISH_API int mish_cuda_act_bias_backward(mish_activation act, mish_dtype dtype, const double* params,
+                                         size_t nparams, const void* x, const void* bias, const void* dy, void* dx,
+                                         void* dbias, size_t outer, size_t channels, size_t inner, double* dparams,
+                                         void* stream);
+
 #ifdef __cplusplus
 }
 #endif

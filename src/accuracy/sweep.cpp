@@ -34,10 +34,6 @@ void merge(SweepResult& into, const SweepResult& r) {
   keep_worst(into.bwd_window, r.bwd_window.ulp, r.bwd_window.x);
 }
 
-void check_status(int s) {
-  if (s != MISH_OK) throw std::runtime_error(std::string("mish call failed: ") + mish_last_error());
-}
-
 // Checks one batch of float or double inputs.
 template <class T>
 void run_batch(mish_activation act, mish_dtype dt, const SweepOptions& opt, const std::vector<T>& x,
@@ -47,8 +43,8 @@ void run_batch(mish_activation act, mish_dtype dt, const SweepOptions& opt, cons
   std::vector<T> y(n), g(n), ones(n, T(1));
   const double* prm = opt.params.p;
   const size_t np = static_cast<size_t>(mish_act_num_params(act));
-  check_status(mish_act_forward(act, dt, prm, np, x.data(), y.data(), n));
-  check_status(mish_act_backward(act, dt, prm, np, x.data(), ones.data(), g.data(), n, nullptr));
+  device_forward(opt.device, act, dt, prm, np, x.data(), y.data(), n);
+  device_backward(opt.device, act, dt, prm, np, x.data(), ones.data(), g.data(), n);
   const bool window = opt.window_lo < opt.window_hi;
   for (size_t i = 0; i < n; ++i) {
     const long double xi = x[i];
@@ -128,8 +124,8 @@ SweepResult sweep_16(mish_activation act, mish_dtype dt, const SweepOptions& opt
   std::vector<uint16_t> x(65536), y(65536), g(65536), ones(65536, half.from_f32(1.0f));
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<uint16_t>(i);
   const size_t np = static_cast<size_t>(mish_act_num_params(act));
-  check_status(mish_act_forward(act, dt, opt.params.p, np, x.data(), y.data(), x.size()));
-  check_status(mish_act_backward(act, dt, opt.params.p, np, x.data(), ones.data(), g.data(), x.size(), nullptr));
+  device_forward(opt.device, act, dt, opt.params.p, np, x.data(), y.data(), x.size());
+  device_backward(opt.device, act, dt, opt.params.p, np, x.data(), ones.data(), g.data(), x.size());
   SweepResult res;
   uint64_t fwd_ok = 0, bwd_ok = 0;
   for (size_t i = 0; i < x.size(); ++i) {

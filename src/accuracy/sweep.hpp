@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "device.hpp"
 #include "mish/mish.h"
 #include "scalar/common.hpp"
 
@@ -33,6 +34,7 @@ struct SweepOptions {
   uint64_t f64_points = 0;    // f64: number of sample points
   int threads = 1;            // threads running the sweep (the library itself runs single-threaded per batch)
   double window_lo = 0, window_hi = 0;  // root window of f' (lo < hi to enable)
+  Device device = Device::kCpu;          // where the library runs (kCuda: the GPU kernels)
 };
 
 SweepResult sweep(mish_activation act, mish_dtype dtype, const SweepOptions& opt);

@@ -399,6 +399,62 @@ int mish_cuda_act_backward(mish_activation act, mish_dtype dtype, const double* 
   }
 }
 
+int mish_cuda_act_bias_forward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
+                               const void* x, const void* bias, void* y, size_t outer, size_t channels, size_t inner,
+                               void* stream) {
+  try {
+    size_t n = 0;
+    if (int s = check_bias(act, dtype, outer, channels, inner, n)) return s;
+    mish::scalar::Params p;
+    std::string why;
+    if (int s = mish::detail::make_params(act, params, nparams, p, why)) return fail(s, why);
+    if (n > 0 && (!x || !bias || !y)) {
+      return fail(MISH_ERR_NULL_POINTER, std::string(!x ? "x" : !bias ? "bias" : "y") + " is NULL with n > 0");
+    }
+    if (partial_overlap(x, y, n * dtype_size(dtype))) {
+      return fail(MISH_ERR_OVERLAP, "y overlaps x without being the same buffer; use y == x for in place");
+    }
+    std::string e = mish::detail::cuda_bias_forward(act, dtype, p, x, bias, y, n, channels, inner, stream);
+    if (!mish::detail::cuda_built()) return fail(MISH_ERR_CUDA, e);
+    if (!e.empty()) return fail(MISH_ERR_CUDA, "CUDA: " + e);
+    return MISH_OK;
+  } catch (const std::exception& e) {
+    return fail(MISH_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(MISH_ERR_INTERNAL, "unknown exception");
+  }
+}
+
+int mish_cuda_act_bias_backward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
+                                const void* x, const void* bias, const void* dy, void* dx, void* dbias, size_t outer,
+                                size_t channels, size_t inner, double* dparams, void* stream) {
+  try {
+    size_t n = 0;
+    if (int s = check_bias(act, dtype, outer, channels, inner, n)) return s;
+    mish::scalar::Params p;
+    std::string why;
+    if (int s = mish::detail::make_params(act, params, nparams, p, why)) return fail(s, why);
+    if (n > 0 && (!x || !bias || !dy || !dx)) {
+      return fail(MISH_ERR_NULL_POINTER,
+                  std::string(!x ? "x" : !bias ? "bias" : !dy ? "dy" : "dx") + " is NULL with n > 0");
+    }
+    const size_t es = dtype_size(dtype);
+    if (partial_overlap(x, dx, n * es) || partial_overlap(dy, dx, n * es)) {
+      return fail(MISH_ERR_OVERLAP, "dx overlaps x or dy without being the same buffer; use dx == x or dx == dy");
+    }
+    const size_t np = mish::detail::registry()[act].params.size();
+    std::string e = mish::detail::cuda_bias_backward(act, dtype, p, x, bias, dy, dx, dbias, n, channels, inner,
+                                                     dparams, np, stream);
+    if (!mish::detail::cuda_built()) return fail(MISH_ERR_CUDA, e);
+    if (!e.empty()) return fail(MISH_ERR_CUDA, "CUDA: " + e);
+    return MISH_OK;
+  } catch (const std::exception& e) {
+    return fail(MISH_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(MISH_ERR_INTERNAL, "unknown exception");
+  }
+}
+
 #define MISH_DEFINE_STABLE(SUFFIX, DT, TYPE)                                                  \
   int mish_forward_##SUFFIX(const TYPE* x, TYPE* y, size_t n) {                               \
     return mish_act_forward(MISH_ACT_MISH, DT, nullptr, 0, x, y, n);                          \

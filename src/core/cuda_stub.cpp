@@ -17,4 +17,13 @@ std::string cuda_backward(mish_activation, mish_dtype, const scalar::Params&, co
   return kWhy;
 }
 
+std::string cuda_bias_forward(mish_activation, mish_dtype, const scalar::Params&, const void*, const void*, void*,
+                              size_t, size_t, size_t, void*) {
+  return kWhy;
+}
+std::string cuda_bias_backward(mish_activation, mish_dtype, const scalar::Params&, const void*, const void*,
+                               const void*, void*, void*, size_t, size_t, size_t, double*, size_t, void*) {
+  return kWhy;
+}
+
 }  // namespace mish::detail

@@ -7,10 +7,11 @@
 //
 // Backend seam: the tensor logic (dtype checks, strides, outputs) is written
 // once over a Launcher that runs the core kernels on one device's memory.
-// CpuLauncher calls libmish; a CUDA build adds a launcher over the CUDA
-// kernels and registers the same templates under the CUDA key. Without one,
-// a CUDA tensor gets the dispatcher's "could not run 'mish::mish' with
-// arguments from the 'CUDA' backend" error.
+// CpuLauncher calls libmish; with MISH_TORCH_CUDA (a LibTorch with CUDA and
+// a libmish with its CUDA kernels) CudaLauncher runs libmish's GPU kernels and
+// the same templates are registered under the CUDA key. Without it, a CUDA
+// tensor gets the dispatcher's "could not run 'mish::mish' with arguments
+// from the 'CUDA' backend" error.
 //
 // Autograd saves only the inputs. The backward ops are differentiable: when a
 // graph is being recorded through them (double backward, gradient penalties)
@@ -28,6 +29,12 @@
 #include <vector>
 
 #include "mish/activations.hpp"
+#include "mish/cuda.h"
+
+#ifdef MISH_TORCH_CUDA
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#endif
 
 namespace mish {
 namespace {
@@ -93,6 +100,7 @@ Tensor dense(const Tensor& t) { return t.is_non_overlapping_and_dense() ? t : t.
 
 template <class L>
 Tensor forward_impl(const char* op, const Tensor& x, const Spec& s) {
+  const typename L::Guard device(x.device());
   const mish_dtype dt = core_dtype(op, x);
   const Tensor xd = dense(x);
   Tensor y = at::empty_like(xd);
@@ -102,6 +110,7 @@ Tensor forward_impl(const char* op, const Tensor& x, const Spec& s) {
 
 template <class L>
 Tensor& forward_inplace_impl(const char* op, Tensor& x, const Spec& s) {
+  const typename L::Guard device(x.device());
   const mish_dtype dt = core_dtype(op, x);
   if (x.is_non_overlapping_and_dense()) {
     L::forward(op, s, dt, x.data_ptr(), x.data_ptr(), static_cast<size_t>(x.numel()));
@@ -113,6 +122,7 @@ Tensor& forward_inplace_impl(const char* op, Tensor& x, const Spec& s) {
 
 template <class L>
 Tensor backward_impl(const char* op, const Tensor& grad_output, const Tensor& x, const Spec& s, double* dparams) {
+  const typename L::Guard device(x.device());
   const mish_dtype dt = core_dtype(op, x);
   check_like(op, x, grad_output, "grad_output");
   const Tensor xd = dense(x);
@@ -158,6 +168,7 @@ BiasShape bias_shape(const char* op, const Tensor& x, const Tensor& bias, int64_
 
 template <class L>
 Tensor bias_forward_impl(const char* op, const Tensor& x, const Tensor& bias, int64_t dim, const Spec& s) {
+  const typename L::Guard device(x.device());
   const mish_dtype dt = core_dtype(op, x);
   const BiasShape b = bias_shape(op, x, bias, dim);
   const Tensor bc = bias.contiguous();
@@ -169,6 +180,7 @@ Tensor bias_forward_impl(const char* op, const Tensor& x, const Tensor& bias, in
 template <class L>
 std::tuple<Tensor, Tensor> bias_backward_impl(const char* op, const Tensor& grad_output, const Tensor& x,
                                               const Tensor& bias, int64_t dim, const Spec& s) {
+  const typename L::Guard device(x.device());
   const mish_dtype dt = core_dtype(op, x);
   check_like(op, x, grad_output, "grad_output");
   const BiasShape b = bias_shape(op, x, bias, dim);
@@ -182,6 +194,9 @@ std::tuple<Tensor, Tensor> bias_backward_impl(const char* op, const Tensor& grad
 }
 
 struct CpuLauncher {
+  struct Guard {
+    explicit Guard(c10::Device) {}
+  };
   // libmish threads like LibTorch's intra-op pool (torch.set_num_threads).
   static void sync_threads() {
     const int want = at::get_num_threads();
@@ -212,6 +227,44 @@ struct CpuLauncher {
     TORCH_CHECK(st == MISH_OK, "mish::", op, ": ", mish_last_error());
   }
 };
+
+#ifdef MISH_TORCH_CUDA
+// The GPU kernels of libmish (mish/cuda.h) on the current CUDA stream of the
+// tensor's device. Parameter gradients come back through a small device
+// buffer (one synchronising copy, only for swish's beta).
+struct CudaLauncher {
+  using Guard = c10::cuda::CUDAGuard;
+  static void* stream() { return c10::cuda::getCurrentCUDAStream().stream(); }
+  static void check(const char* op, int st) { TORCH_CHECK(st == MISH_OK, "mish::", op, ": ", mish_last_error()); }
+  static void forward(const char* op, const Spec& s, mish_dtype dt, const void* x, void* y, size_t n) {
+    check(op, mish_cuda_act_forward(s.id, dt, s.params.data(), s.params.size(), x, y, n, stream()));
+  }
+  static void backward(const char* op, const Spec& s, mish_dtype dt, const void* x, const void* dy, void* dx,
+                       size_t n, double* dparams) {
+    Tensor d;
+    if (dparams) {
+      d = at::zeros({MISH_MAX_PARAMS}, at::TensorOptions().dtype(at::kDouble).device(at::kCUDA,
+                                                                                      c10::cuda::current_device()));
+    }
+    check(op, mish_cuda_act_backward(s.id, dt, s.params.data(), s.params.size(), x, dy, dx, n,
+                                     dparams ? d.data_ptr<double>() : nullptr, stream()));
+    if (dparams) {
+      const Tensor h = d.cpu();
+      for (int k = 0; k < MISH_MAX_PARAMS; ++k) dparams[k] = h.data_ptr<double>()[k];
+    }
+  }
+  static void bias_forward(const char* op, const Spec& s, mish_dtype dt, const void* x, const void* b, void* y,
+                           size_t outer, size_t channels, size_t inner) {
+    check(op, mish_cuda_act_bias_forward(s.id, dt, s.params.data(), s.params.size(), x, b, y, outer, channels, inner,
+                                         stream()));
+  }
+  static void bias_backward(const char* op, const Spec& s, mish_dtype dt, const void* x, const void* b,
+                            const void* dy, void* dx, void* db, size_t outer, size_t channels, size_t inner) {
+    check(op, mish_cuda_act_bias_backward(s.id, dt, s.params.data(), s.params.size(), x, b, dy, dx, db, outer,
+                                          channels, inner, nullptr, stream()));
+  }
+};
+#endif
 
 // The kernels of one backend.
 template <class L>
@@ -525,6 +578,21 @@ TORCH_LIBRARY_IMPL(mish, CPU, m) {
   m.impl("bias_activation", &K::bias_activation);
   m.impl("bias_activation_backward", &K::bias_activation_backward);
 }
+
+#ifdef MISH_TORCH_CUDA
+TORCH_LIBRARY_IMPL(mish, CUDA, m) {
+  using K = Kernels<CudaLauncher>;
+  m.impl("mish", &K::mish);
+  m.impl("mish_", &K::mish_);
+  m.impl("mish_backward", &K::mish_backward);
+  m.impl("swish", &K::swish);
+  m.impl("swish_backward", &K::swish_backward);
+  m.impl("activation", &K::activation);
+  m.impl("activation_backward", &K::activation_backward);
+  m.impl("bias_activation", &K::bias_activation);
+  m.impl("bias_activation_backward", &K::bias_activation_backward);
+}
+#endif
 
 TORCH_LIBRARY_IMPL(mish, Autograd, m) {
   m.impl("mish", &mish_autograd);

@@ -213,6 +213,153 @@ std::string launch_bwd(const void* xv, const void* dyv, void* dxv, size_t n, con
   return status(cudaGetLastError());
 }
 
+// ---- fused bias + activation -----------------------------------------------
+// y = f(x + b[c]), c = (i / inner) % channels, in scalar::Work of the compute
+// type (as the CPU: z = x + b formed in the compute type first). 32-bit
+// indices when they fit (64-bit division is slow on the GPU).
+
+template <class F, class D, class I>
+__global__ void bias_fwd_kernel(const typename D::E* __restrict__ x, const typename D::E* __restrict__ b,
+                                typename D::E* __restrict__ y, I n, I channels, I inner, Params p) {
+  using T = typename D::T;
+  using W = scalar::Work<F, T>;
+  const I stride = static_cast<I>(gridDim.x) * blockDim.x;
+  for (I i = static_cast<I>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
+    const I c = (inner == 1 ? i : i / inner) % channels;
+    const T z = D::load(x[i]) + D::load(b[c]);
+    y[i] = D::store(static_cast<T>(F::template fwd<W>(static_cast<W>(z), p)));
+  }
+}
+
+// dbias: per-block sums in shared memory when the channels fit (kSharedChannels),
+// else atomics on global memory; then one atomicAdd per channel and block.
+constexpr int kSharedChannels = 2048;
+
+template <class F, class D, class I>
+__global__ void bias_bwd_kernel(const typename D::E* __restrict__ x, const typename D::E* __restrict__ b,
+                                const typename D::E* __restrict__ dy, typename D::E* __restrict__ dx,
+                                double* __restrict__ dbias, I n, I channels, I inner, Params p,
+                                double* __restrict__ dparams, int nparams) {
+  using T = typename D::T;
+  using W = scalar::Work<F, T>;
+  __shared__ double sb[kSharedChannels];
+  const bool shared = dbias && channels <= static_cast<I>(kSharedChannels);
+  if (shared) {
+    for (I c = threadIdx.x; c < channels; c += blockDim.x) sb[c] = 0;
+    __syncthreads();
+  }
+  double acc[MISH_MAX_PARAMS] = {};
+  const I stride = static_cast<I>(gridDim.x) * blockDim.x;
+  for (I i = static_cast<I>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
+    const I c = (inner == 1 ? i : i / inner) % channels;
+    const W z = static_cast<W>(static_cast<T>(D::load(x[i]) + D::load(b[c])));
+    const W g = static_cast<W>(D::load(dy[i]));
+    W dp[MISH_MAX_PARAMS] = {};
+    const W v = g * F::template bwd<W>(z, p, dparams ? dp : nullptr);
+    const T r = static_cast<T>(v);
+    dx[i] = D::store(r);
+    if (dparams) {
+      for (int k = 0; k < MISH_MAX_PARAMS; ++k) acc[k] += static_cast<double>(g) * static_cast<double>(dp[k]);
+    }
+    if (dbias) {
+      if (shared) {
+        atomicAdd(&sb[c], static_cast<double>(r));
+      } else {
+        atomicAdd(&dbias[c], static_cast<double>(r));
+      }
+    }
+  }
+  if (shared) {
+    __syncthreads();
+    for (I c = threadIdx.x; c < channels; c += blockDim.x) {
+      if (sb[c] != 0) atomicAdd(&dbias[c], sb[c]);
+    }
+  }
+  if (dparams) {
+    for (int k = 0; k < nparams; ++k) atomicAdd(&dparams[k], acc[k]);  // few blocks: cheap enough
+  }
+}
+
+// dbias (double, device) into the dtype.
+template <class D>
+__global__ void narrow_kernel(const double* __restrict__ in, typename D::E* __restrict__ out, size_t n) {
+  for (size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<size_t>(gridDim.x) * blockDim.x) {
+    out[i] = D::store(static_cast<typename D::T>(in[i]));
+  }
+}
+
+using BiasFwdFn = std::string (*)(const void*, const void*, void*, size_t, size_t, size_t, const Params&,
+                                  cudaStream_t);
+using BiasBwdFn = std::string (*)(const void*, const void*, const void*, void*, void*, size_t, size_t, size_t,
+                                  const Params&, double*, int, cudaStream_t);
+
+template <class F, class D>
+std::string launch_bias_fwd(const void* x, const void* b, void* y, size_t n, size_t channels, size_t inner,
+                            const Params& p, cudaStream_t st) {
+  using E = typename D::E;
+  const auto* xe = static_cast<const E*>(x);
+  const auto* be = static_cast<const E*>(b);
+  auto* ye = static_cast<E*>(y);
+  if (n <= 0xffffffffu) {
+    bias_fwd_kernel<F, D, uint32_t><<<blocks_for(n), kThreads, 0, st>>>(
+        xe, be, ye, static_cast<uint32_t>(n), static_cast<uint32_t>(channels), static_cast<uint32_t>(inner), p);
+  } else {
+    bias_fwd_kernel<F, D, size_t><<<blocks_for(n), kThreads, 0, st>>>(xe, be, ye, n, channels, inner, p);
+  }
+  return status(cudaGetLastError());
+}
+
+template <class F, class D>
+std::string launch_bias_bwd(const void* x, const void* b, const void* dy, void* dx, void* dbias, size_t n,
+                            size_t channels, size_t inner, const Params& p, double* dparams, int nparams,
+                            cudaStream_t st) {
+  using E = typename D::E;
+  double* acc = nullptr;  // dbias in double, then narrowed
+  if (dbias) {
+    if (std::string e = status(cudaMallocAsync(reinterpret_cast<void**>(&acc), channels * sizeof(double), st));
+        !e.empty()) {
+      return e;
+    }
+    if (std::string e = status(cudaMemsetAsync(acc, 0, channels * sizeof(double), st)); !e.empty()) return e;
+  }
+  const auto* xe = static_cast<const E*>(x);
+  const auto* be = static_cast<const E*>(b);
+  const auto* ge = static_cast<const E*>(dy);
+  auto* oe = static_cast<E*>(dx);
+  double* dp = nparams > 0 ? dparams : nullptr;
+  if (n > 0) {
+    if (n <= 0xffffffffu) {
+      bias_bwd_kernel<F, D, uint32_t><<<blocks_for(n), kThreads, 0, st>>>(
+          xe, be, ge, oe, acc, static_cast<uint32_t>(n), static_cast<uint32_t>(channels),
+          static_cast<uint32_t>(inner), p, dp, nparams);
+    } else {
+      bias_bwd_kernel<F, D, size_t><<<blocks_for(n), kThreads, 0, st>>>(xe, be, ge, oe, acc, n, channels, inner, p,
+                                                                         dp, nparams);
+    }
+  }
+  if (dbias) {
+    narrow_kernel<D><<<blocks_for(channels), kThreads, 0, st>>>(acc, static_cast<E*>(dbias), channels);
+    cudaFreeAsync(acc, st);
+  }
+  return status(cudaGetLastError());
+}
+
+const BiasFwdFn kBiasFwd[MISH_ACT_COUNT][MISH_DTYPE_COUNT] = {
+#define MISH_ACTIVATION(ID, NAME, FUNCTOR, ...)                                                    \
+  {&launch_bias_fwd<scalar::FUNCTOR, F32>, &launch_bias_fwd<scalar::FUNCTOR, F64>,                \
+   &launch_bias_fwd<scalar::FUNCTOR, BF16>, &launch_bias_fwd<scalar::FUNCTOR, F16>},
+#include "mish/activations.def"
+#undef MISH_ACTIVATION
+};
+const BiasBwdFn kBiasBwd[MISH_ACT_COUNT][MISH_DTYPE_COUNT] = {
+#define MISH_ACTIVATION(ID, NAME, FUNCTOR, ...)                                                    \
+  {&launch_bias_bwd<scalar::FUNCTOR, F32>, &launch_bias_bwd<scalar::FUNCTOR, F64>,                \
+   &launch_bias_bwd<scalar::FUNCTOR, BF16>, &launch_bias_bwd<scalar::FUNCTOR, F16>},
+#include "mish/activations.def"
+#undef MISH_ACTIVATION
+};
+
 // (activation, dtype) -> launcher, expanded from the registry.
 const FwdFn kFwd[MISH_ACT_COUNT][MISH_DTYPE_COUNT] = {
 #define MISH_ACTIVATION(ID, NAME, FUNCTOR, ...)                                                               \
@@ -256,6 +403,23 @@ std::string cuda_backward(mish_activation act, mish_dtype dtype, const Params& p
   }
   if (n == 0) return {};
   return kBwd[act][dtype](x, dy, dx, n, p, dparams, static_cast<int>(nparams), st);
+}
+
+std::string cuda_bias_forward(mish_activation act, mish_dtype dtype, const Params& p, const void* x, const void* b,
+                              void* y, size_t n, size_t channels, size_t inner, void* stream) {
+  if (n == 0) return {};
+  return kBiasFwd[act][dtype](x, b, y, n, channels, inner, p, static_cast<cudaStream_t>(stream));
+}
+
+std::string cuda_bias_backward(mish_activation act, mish_dtype dtype, const Params& p, const void* x, const void* b,
+                               const void* dy, void* dx, void* dbias, size_t n, size_t channels, size_t inner,
+                               double* dparams, size_t nparams, void* stream) {
+  const auto st = static_cast<cudaStream_t>(stream);
+  if (dparams && nparams > 0) {
+    if (std::string e = status(cudaMemsetAsync(dparams, 0, nparams * sizeof(double), st)); !e.empty()) return e;
+  }
+  if (channels == 0) return {};
+  return kBiasBwd[act][dtype](x, b, dy, dx, dbias, n, channels, inner, p, dparams, static_cast<int>(nparams), st);
 }
 
 }  // namespace mish::detail
