@@ -7,8 +7,9 @@
  * and a machine without a GPU simply reports MISH_ERR_CUDA). Check with
  * mish_cuda_built().
  *
- * x, dy, y, dx: device pointers (any alignment; 16-byte aligned buffers use
- * 16-byte loads and stores). stream: a cudaStream_t, or NULL for the legacy
+ * x, dy, y, dx: device pointers aligned to their element size (as every
+ * cudaMalloc'd buffer and tensor is; MISH_ERR_BAD_PARAM otherwise). Buffers
+ * that share their offset from a 16-byte boundary use 16-byte loads/stores. stream: a cudaStream_t, or NULL for the legacy
  * default stream. The calls are asynchronous: they check their arguments and
  * the launch, and errors of the running kernel surface at the next
  * synchronisation, as with any CUDA kernel.

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <strings.h>
 #include <exception>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,19 @@ int check_common(mish_activation act, mish_dtype dtype, size_t n) {
                                         " is not one of MISH_F32, MISH_F64, MISH_BF16, MISH_F16");
   }
   if (n > SIZE_MAX / 8) return fail(MISH_ERR_BAD_PARAM, "n = " + std::to_string(n) + " is larger than any buffer");
+  return MISH_OK;
+}
+
+// Device buffers must be aligned to their element size (GPUs fault on
+// misaligned loads); host buffers may sit anywhere.
+int check_device_alignment(size_t es, std::initializer_list<const void*> bufs) {
+  for (const void* b : bufs) {
+    if (reinterpret_cast<uintptr_t>(b) % es != 0) {
+      return fail(MISH_ERR_BAD_PARAM, "a device buffer is not aligned to its element size (" + std::to_string(es) +
+                                          " bytes); CUDA buffers (cudaMalloc, tensors) always are: pass an "
+                                          "element-aligned address");
+    }
+  }
   return MISH_OK;
 }
 
@@ -361,6 +375,7 @@ int mish_cuda_act_forward(mish_activation act, mish_dtype dtype, const double* p
     if (partial_overlap(x, y, n * dtype_size(dtype))) {
       return fail(MISH_ERR_OVERLAP, "y overlaps x without being the same buffer; use y == x for in place");
     }
+    if (int s = check_device_alignment(dtype_size(dtype), {x, y})) return s;
     if (!mish::detail::cuda_built()) return fail(MISH_ERR_CUDA, mish::detail::cuda_forward(act, dtype, p, x, y, n, stream));
     if (std::string e = mish::detail::cuda_forward(act, dtype, p, x, y, n, stream); !e.empty()) {
       return fail(MISH_ERR_CUDA, "CUDA: " + e);
@@ -387,6 +402,7 @@ int mish_cuda_act_backward(mish_activation act, mish_dtype dtype, const double* 
     if (partial_overlap(x, dx, n * es) || partial_overlap(dy, dx, n * es)) {
       return fail(MISH_ERR_OVERLAP, "dx overlaps x or dy without being the same buffer; use dx == x or dx == dy");
     }
+    if (int s = check_device_alignment(es, {x, dy, dx})) return s;
     const size_t np = mish::detail::registry()[act].params.size();
     std::string e = mish::detail::cuda_backward(act, dtype, p, x, dy, dx, n, dparams, np, stream);
     if (!mish::detail::cuda_built()) return fail(MISH_ERR_CUDA, e);
@@ -414,6 +430,7 @@ int mish_cuda_act_bias_forward(mish_activation act, mish_dtype dtype, const doub
     if (partial_overlap(x, y, n * dtype_size(dtype))) {
       return fail(MISH_ERR_OVERLAP, "y overlaps x without being the same buffer; use y == x for in place");
     }
+    if (int s = check_device_alignment(dtype_size(dtype), {x, bias, y})) return s;
     std::string e = mish::detail::cuda_bias_forward(act, dtype, p, x, bias, y, n, channels, inner, stream);
     if (!mish::detail::cuda_built()) return fail(MISH_ERR_CUDA, e);
     if (!e.empty()) return fail(MISH_ERR_CUDA, "CUDA: " + e);
@@ -442,6 +459,7 @@ int mish_cuda_act_bias_backward(mish_activation act, mish_dtype dtype, const dou
     if (partial_overlap(x, dx, n * es) || partial_overlap(dy, dx, n * es)) {
       return fail(MISH_ERR_OVERLAP, "dx overlaps x or dy without being the same buffer; use dx == x or dx == dy");
     }
+    if (int s = check_device_alignment(es, {x, bias, dy, dx, dbias ? dbias : dx})) return s;
     const size_t np = mish::detail::registry()[act].params.size();
     std::string e = mish::detail::cuda_bias_backward(act, dtype, p, x, bias, dy, dx, dbias, n, channels, inner,
                                                      dparams, np, stream);

@@ -46,6 +46,10 @@ TEST(CudaApi, ArgumentsAreCheckedFirst) {
             MISH_ERR_NULL_POINTER);
   EXPECT_EQ(mish_cuda_act_backward(MISH_ACT_MISH, MISH_F32, nullptr, 0, fake, fake, fake + 2, 4, nullptr, nullptr),
             MISH_ERR_OVERLAP);
+  // device buffers must be element-aligned (GPUs fault on misaligned loads)
+  const auto odd = reinterpret_cast<float*>(uintptr_t{0x1002});
+  EXPECT_EQ(mish_cuda_act_forward(MISH_ACT_MISH, MISH_F32, nullptr, 0, odd, odd, 4, nullptr), MISH_ERR_BAD_PARAM);
+  EXPECT_NE(std::string(mish_last_error()).find("aligned to its element size"), std::string::npos);
   // nothing to do is not an error, GPU or not (when CUDA is built)
   EXPECT_EQ(mish_cuda_act_forward(MISH_ACT_MISH, MISH_F32, nullptr, 0, nullptr, nullptr, 0, nullptr),
             mish_cuda_built() ? MISH_OK : MISH_ERR_CUDA);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "cuda/split.hpp"
 #include "cuda_launch.hpp"
 #include "scalar/all.hpp"
 #include "scalar/half.hpp"
@@ -52,7 +53,6 @@ struct F16 {
 };
 
 constexpr int kThreads = 256;
-constexpr size_t kVecBytes = 16;
 
 template <class E>
 struct alignas(kVecBytes) Vec {
@@ -63,25 +63,6 @@ template <class F, class D>
 __device__ __forceinline__ typename D::E fwd1(typename D::E x, const Params& p) {
   using W = scalar::Work<F, typename D::T>;
   return D::store(static_cast<typename D::T>(F::template fwd<W>(static_cast<W>(D::load(x)), p)));
-}
-
-// Split of [0, n) into a scalar head (up to the first 16-byte boundary of a),
-// whole vectors, and a scalar tail; no vectors when the buffers' alignments
-// differ (then everything is "head").
-struct Split {
-  size_t head, vecs;
-};
-template <class E>
-Split split(size_t n, std::initializer_list<const void*> bufs) {
-  constexpr size_t V = kVecBytes / sizeof(E);
-  const uintptr_t a = reinterpret_cast<uintptr_t>(*bufs.begin());
-  for (const void* b : bufs) {
-    if ((reinterpret_cast<uintptr_t>(b) % kVecBytes) != (a % kVecBytes)) return {n, 0};
-  }
-  if (a % sizeof(E) != 0) return {n, 0};
-  size_t head = ((kVecBytes - a % kVecBytes) % kVecBytes) / sizeof(E);
-  if (head > n) head = n;
-  return {head, (n - head) / V};
 }
 
 template <class F, class D>
