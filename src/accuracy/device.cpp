@@ -23,15 +23,23 @@ void cuda_check(cudaError_t e, const char* what) {
   if (e != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
 }
 
-// Device copies of up to three host buffers, freed on scope exit.
+// Device buffers for up to three host buffers, kept per thread and grown as
+// needed (the sweeps call this for every batch).
 struct DeviceBuffers {
   void* p[3] = {nullptr, nullptr, nullptr};
-  size_t bytes = 0;
-  explicit DeviceBuffers(size_t b) : bytes(b) {
-    for (auto& q : p) cuda_check(cudaMalloc(&q, bytes ? bytes : 1), "cudaMalloc");
-  }
+  size_t capacity = 0, bytes = 0;
   ~DeviceBuffers() {
     for (void* q : p) cudaFree(q);
+  }
+  void reserve(size_t b) {
+    bytes = b;
+    if (b <= capacity) return;
+    for (auto& q : p) {
+      cudaFree(q);
+      q = nullptr;
+      cuda_check(cudaMalloc(&q, b), "cudaMalloc");
+    }
+    capacity = b;
   }
   void in(int k, const void* host) { cuda_check(cudaMemcpy(p[k], host, bytes, cudaMemcpyHostToDevice), "copy in"); }
   void out(int k, void* host) {
@@ -39,6 +47,12 @@ struct DeviceBuffers {
     cuda_check(cudaMemcpy(host, p[k], bytes, cudaMemcpyDeviceToHost), "copy out");
   }
 };
+
+DeviceBuffers& buffers(size_t bytes) {
+  thread_local DeviceBuffers b;
+  b.reserve(bytes ? bytes : 1);
+  return b;
+}
 #endif
 
 }  // namespace
@@ -47,7 +61,7 @@ void device_forward(Device d, mish_activation act, mish_dtype dt, const double* 
                     void* y, size_t n) {
   if (d == Device::kCpu) return check(mish_act_forward(act, dt, params, np, x, y, n));
 #ifdef MISH_ACCURACY_CUDA
-  DeviceBuffers b(n * esize(dt));
+  DeviceBuffers& b = buffers(n * esize(dt));
   b.in(0, x);
   check(mish_cuda_act_forward(act, dt, params, np, b.p[0], b.p[1], n, nullptr));
   b.out(1, y);
@@ -61,7 +75,7 @@ void device_backward(Device d, mish_activation act, mish_dtype dt, const double*
                      const void* dy, void* dx, size_t n) {
   if (d == Device::kCpu) return check(mish_act_backward(act, dt, params, np, x, dy, dx, n, nullptr));
 #ifdef MISH_ACCURACY_CUDA
-  DeviceBuffers b(n * esize(dt));
+  DeviceBuffers& b = buffers(n * esize(dt));
   b.in(0, x);
   b.in(1, dy);
   check(mish_cuda_act_backward(act, dt, params, np, b.p[0], b.p[1], b.p[2], n, nullptr, nullptr));

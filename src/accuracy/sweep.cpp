@@ -61,6 +61,10 @@ void run_batch(mish_activation act, mish_dtype dt, const SweepOptions& opt, cons
   res.points += n;
 }
 
+// Points per batch: small on the CPU (threads share the work finely), large
+// on a GPU (each batch is a round trip to the device).
+uint64_t batch_size(const SweepOptions& opt) { return opt.device == Device::kCuda ? (1u << 20) : 8192; }
+
 // Runs `batches` batches (made by make(b)) over `threads` threads.
 template <class T, class Make>
 SweepResult parallel_batches(mish_activation act, mish_dtype dt, const SweepOptions& opt, uint64_t batches,
@@ -93,7 +97,7 @@ SweepResult parallel_batches(mish_activation act, mish_dtype dt, const SweepOpti
 }
 
 SweepResult sweep_f32(mish_activation act, const SweepOptions& opt) {
-  constexpr uint64_t kBatch = 8192;
+  const uint64_t kBatch = batch_size(opt);
   const uint64_t stride = std::max<uint64_t>(1, opt.stride);
   const uint64_t count = ((1ull << 32) + stride - 1) / stride;
   const uint64_t batches = (count + kBatch - 1) / kBatch;
@@ -109,7 +113,7 @@ SweepResult sweep_f32(mish_activation act, const SweepOptions& opt) {
 }
 
 SweepResult sweep_f64(mish_activation act, const SweepOptions& opt) {
-  constexpr uint64_t kBatch = 8192;
+  const uint64_t kBatch = batch_size(opt);
   const std::vector<double> pts = f64_points(opt.f64_points);
   const uint64_t batches = (pts.size() + kBatch - 1) / kBatch;
   return parallel_batches<double>(act, MISH_F64, opt, batches, [&](uint64_t b, std::vector<double>& x) {
