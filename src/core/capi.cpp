@@ -58,6 +58,25 @@ int check_common(mish_activation act, mish_dtype dtype, size_t n) {
   return MISH_OK;
 }
 
+// Runs an entry point's body: an exception (out of memory, a bug) becomes
+// MISH_ERR_INTERNAL with its message, never a crash through the C boundary.
+template <class Body>
+int guarded(Body&& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return fail(MISH_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return fail(MISH_ERR_INTERNAL, "unknown exception");
+  }
+}
+
+// The CUDA side's answer ("" = launched) as a status.
+int cuda_result(const std::string& why) {
+  if (why.empty()) return MISH_OK;
+  return fail(MISH_ERR_CUDA, mish::detail::cuda_built() ? "CUDA: " + why : why);
+}
+
 // Device buffers must be aligned to their element size (GPUs fault on
 // misaligned loads); host buffers may sit anywhere.
 int check_device_alignment(size_t es, std::initializer_list<const void*> bufs) {
@@ -229,7 +248,7 @@ extern "C" {
 
 int mish_act_forward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams, const void* x,
                      void* y, size_t n) {
-  try {
+  return guarded([&]() -> int {
     if (int s = check_common(act, dtype, n)) return s;
     mish::scalar::Params p;
     std::string why;
@@ -243,16 +262,12 @@ int mish_act_forward(mish_activation act, mish_dtype dtype, const double* params
     const auto fn = active_table().load(std::memory_order_relaxed)->fwd[act][dtype];
     mish::detail::parallel_for(n, [&](size_t b, size_t e) { fn(byte_ptr(x, b, es), byte_ptr(y, b, es), e - b, p); });
     return MISH_OK;
-  } catch (const std::exception& e) {
-    return fail(MISH_ERR_INTERNAL, e.what());
-  } catch (...) {
-    return fail(MISH_ERR_INTERNAL, "unknown exception");
-  }
+  });
 }
 
 int mish_act_backward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams, const void* x,
                       const void* dy, void* dx, size_t n, double* dparams) {
-  try {
+  return guarded([&]() -> int {
     if (int s = check_common(act, dtype, n)) return s;
     mish::scalar::Params p;
     std::string why;
@@ -284,16 +299,12 @@ int mish_act_backward(mish_activation act, mish_dtype dtype, const double* param
       for (size_t j = 0; j < np; ++j) dparams[j] += partial[k * MISH_MAX_PARAMS + j];
     }
     return MISH_OK;
-  } catch (const std::exception& e) {
-    return fail(MISH_ERR_INTERNAL, e.what());
-  } catch (...) {
-    return fail(MISH_ERR_INTERNAL, "unknown exception");
-  }
+  });
 }
 
 int mish_act_bias_forward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
                           const void* x, const void* bias, void* y, size_t outer, size_t channels, size_t inner) {
-  try {
+  return guarded([&]() -> int {
     size_t n = 0;
     if (int s = check_bias(act, dtype, outer, channels, inner, n)) return s;
     mish::scalar::Params p;
@@ -309,17 +320,13 @@ int mish_act_bias_forward(mish_activation act, mish_dtype dtype, const double* p
     }
     if (dtype == MISH_F64) return bias_forward<double>(act, dtype, p, x, bias, y, n, channels, inner);
     return bias_forward<float>(act, dtype, p, x, bias, y, n, channels, inner);
-  } catch (const std::exception& e) {
-    return fail(MISH_ERR_INTERNAL, e.what());
-  } catch (...) {
-    return fail(MISH_ERR_INTERNAL, "unknown exception");
-  }
+  });
 }
 
 int mish_act_bias_backward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
                            const void* x, const void* bias, const void* dy, void* dx, void* dbias, size_t outer,
                            size_t channels, size_t inner, double* dparams) {
-  try {
+  return guarded([&]() -> int {
     size_t n = 0;
     if (int s = check_bias(act, dtype, outer, channels, inner, n)) return s;
     mish::scalar::Params p;
@@ -347,11 +354,7 @@ int mish_act_bias_backward(mish_activation act, mish_dtype dtype, const double* 
       return bias_backward<double>(act, dtype, p, x, bias, dy, dx, dbias, n, channels, inner, dparams, np);
     }
     return bias_backward<float>(act, dtype, p, x, bias, dy, dx, dbias, n, channels, inner, dparams, np);
-  } catch (const std::exception& e) {
-    return fail(MISH_ERR_INTERNAL, e.what());
-  } catch (...) {
-    return fail(MISH_ERR_INTERNAL, "unknown exception");
-  }
+  });
 }
 
 int mish_cuda_built(void) { return mish::detail::cuda_built() ? 1 : 0; }
@@ -366,7 +369,7 @@ int mish_cuda_device_count(void) {
 
 int mish_cuda_act_forward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
                           const void* x, void* y, size_t n, void* stream) {
-  try {
+  return guarded([&]() -> int {
     if (int s = check_common(act, dtype, n)) return s;
     mish::scalar::Params p;
     std::string why;
@@ -376,21 +379,13 @@ int mish_cuda_act_forward(mish_activation act, mish_dtype dtype, const double* p
       return fail(MISH_ERR_OVERLAP, "y overlaps x without being the same buffer; use y == x for in place");
     }
     if (int s = check_device_alignment(dtype_size(dtype), {x, y})) return s;
-    if (!mish::detail::cuda_built()) return fail(MISH_ERR_CUDA, mish::detail::cuda_forward(act, dtype, p, x, y, n, stream));
-    if (std::string e = mish::detail::cuda_forward(act, dtype, p, x, y, n, stream); !e.empty()) {
-      return fail(MISH_ERR_CUDA, "CUDA: " + e);
-    }
-    return MISH_OK;
-  } catch (const std::exception& e) {
-    return fail(MISH_ERR_INTERNAL, e.what());
-  } catch (...) {
-    return fail(MISH_ERR_INTERNAL, "unknown exception");
-  }
+    return cuda_result(mish::detail::cuda_forward(act, dtype, p, x, y, n, stream));
+  });
 }
 
 int mish_cuda_act_backward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
                            const void* x, const void* dy, void* dx, size_t n, double* dparams, void* stream) {
-  try {
+  return guarded([&]() -> int {
     if (int s = check_common(act, dtype, n)) return s;
     mish::scalar::Params p;
     std::string why;
@@ -404,21 +399,14 @@ int mish_cuda_act_backward(mish_activation act, mish_dtype dtype, const double* 
     }
     if (int s = check_device_alignment(es, {x, dy, dx})) return s;
     const size_t np = mish::detail::registry()[act].params.size();
-    std::string e = mish::detail::cuda_backward(act, dtype, p, x, dy, dx, n, dparams, np, stream);
-    if (!mish::detail::cuda_built()) return fail(MISH_ERR_CUDA, e);
-    if (!e.empty()) return fail(MISH_ERR_CUDA, "CUDA: " + e);
-    return MISH_OK;
-  } catch (const std::exception& e) {
-    return fail(MISH_ERR_INTERNAL, e.what());
-  } catch (...) {
-    return fail(MISH_ERR_INTERNAL, "unknown exception");
-  }
+    return cuda_result(mish::detail::cuda_backward(act, dtype, p, x, dy, dx, n, dparams, np, stream));
+  });
 }
 
 int mish_cuda_act_bias_forward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
                                const void* x, const void* bias, void* y, size_t outer, size_t channels, size_t inner,
                                void* stream) {
-  try {
+  return guarded([&]() -> int {
     size_t n = 0;
     if (int s = check_bias(act, dtype, outer, channels, inner, n)) return s;
     mish::scalar::Params p;
@@ -431,21 +419,14 @@ int mish_cuda_act_bias_forward(mish_activation act, mish_dtype dtype, const doub
       return fail(MISH_ERR_OVERLAP, "y overlaps x without being the same buffer; use y == x for in place");
     }
     if (int s = check_device_alignment(dtype_size(dtype), {x, bias, y})) return s;
-    std::string e = mish::detail::cuda_bias_forward(act, dtype, p, x, bias, y, n, channels, inner, stream);
-    if (!mish::detail::cuda_built()) return fail(MISH_ERR_CUDA, e);
-    if (!e.empty()) return fail(MISH_ERR_CUDA, "CUDA: " + e);
-    return MISH_OK;
-  } catch (const std::exception& e) {
-    return fail(MISH_ERR_INTERNAL, e.what());
-  } catch (...) {
-    return fail(MISH_ERR_INTERNAL, "unknown exception");
-  }
+    return cuda_result(mish::detail::cuda_bias_forward(act, dtype, p, x, bias, y, n, channels, inner, stream));
+  });
 }
 
 int mish_cuda_act_bias_backward(mish_activation act, mish_dtype dtype, const double* params, size_t nparams,
                                 const void* x, const void* bias, const void* dy, void* dx, void* dbias, size_t outer,
                                 size_t channels, size_t inner, double* dparams, void* stream) {
-  try {
+  return guarded([&]() -> int {
     size_t n = 0;
     if (int s = check_bias(act, dtype, outer, channels, inner, n)) return s;
     mish::scalar::Params p;
@@ -461,16 +442,9 @@ int mish_cuda_act_bias_backward(mish_activation act, mish_dtype dtype, const dou
     }
     if (int s = check_device_alignment(es, {x, bias, dy, dx, dbias ? dbias : dx})) return s;
     const size_t np = mish::detail::registry()[act].params.size();
-    std::string e = mish::detail::cuda_bias_backward(act, dtype, p, x, bias, dy, dx, dbias, n, channels, inner,
-                                                     dparams, np, stream);
-    if (!mish::detail::cuda_built()) return fail(MISH_ERR_CUDA, e);
-    if (!e.empty()) return fail(MISH_ERR_CUDA, "CUDA: " + e);
-    return MISH_OK;
-  } catch (const std::exception& e) {
-    return fail(MISH_ERR_INTERNAL, e.what());
-  } catch (...) {
-    return fail(MISH_ERR_INTERNAL, "unknown exception");
-  }
+    return cuda_result(mish::detail::cuda_bias_backward(act, dtype, p, x, bias, dy, dx, dbias, n, channels, inner,
+                                                     dparams, np, stream));
+  });
 }
 
 #define MISH_DEFINE_STABLE(SUFFIX, DT, TYPE)                                                  \

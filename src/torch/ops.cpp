@@ -566,8 +566,10 @@ TORCH_LIBRARY(mish, m) {
         "float[] params=[]) -> (Tensor, Tensor)");
 }
 
-TORCH_LIBRARY_IMPL(mish, CPU, m) {
-  using K = Kernels<CpuLauncher>;
+// One backend's kernels, every op.
+template <class L>
+void register_backend(torch::Library& m) {
+  using K = Kernels<L>;
   m.impl("mish", &K::mish);
   m.impl("mish_", &K::mish_);
   m.impl("mish_backward", &K::mish_backward);
@@ -579,19 +581,10 @@ TORCH_LIBRARY_IMPL(mish, CPU, m) {
   m.impl("bias_activation_backward", &K::bias_activation_backward);
 }
 
+TORCH_LIBRARY_IMPL(mish, CPU, m) { register_backend<CpuLauncher>(m); }
+
 #ifdef MISH_TORCH_CUDA
-TORCH_LIBRARY_IMPL(mish, CUDA, m) {
-  using K = Kernels<CudaLauncher>;
-  m.impl("mish", &K::mish);
-  m.impl("mish_", &K::mish_);
-  m.impl("mish_backward", &K::mish_backward);
-  m.impl("swish", &K::swish);
-  m.impl("swish_backward", &K::swish_backward);
-  m.impl("activation", &K::activation);
-  m.impl("activation_backward", &K::activation_backward);
-  m.impl("bias_activation", &K::bias_activation);
-  m.impl("bias_activation_backward", &K::bias_activation_backward);
-}
+TORCH_LIBRARY_IMPL(mish, CUDA, m) { register_backend<CudaLauncher>(m); }
 #endif
 
 TORCH_LIBRARY_IMPL(mish, Autograd, m) {
