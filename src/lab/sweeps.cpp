@@ -46,22 +46,6 @@ std::string safe_name(std::string s) {
   return s;
 }
 
-// The result.json of a run directory, or null when absent or unreadable
-// (a run killed before its last write has none).
-nlohmann::json read_result(const fs::path& dir) {
-  std::ifstream f(dir / "result.json");
-  if (!f) return nullptr;
-  try {
-    return nlohmann::json::parse(f);
-  } catch (const nlohmann::json::exception&) {
-    return nullptr;
-  }
-}
-
-bool finished(const nlohmann::json& r) {
-  return r.is_object() && r.contains("status") && (r["status"] == "ok" || r["status"] == "diverged");
-}
-
 std::string results_csv(const std::vector<SweepRun>& runs, const fs::path& out) {
   std::ostringstream os;
   os.precision(8);
@@ -71,18 +55,55 @@ std::string results_csv(const std::vector<SweepRun>& runs, const fs::path& out) 
   }
   os << ",status,test_accuracy,best_test_accuracy,test_loss,epochs,seconds\n";
   for (const SweepRun& r : runs) {
-    const nlohmann::json j = read_result(out / "runs" / r.name);
-    if (!j.is_object()) continue;
+    const RunRecord res = read_run_record((out / "runs" / r.name).string());
+    if (res.status == "none") continue;
     os << '"' << r.name << '"';
     for (const auto& [k, v] : r.grid) os << ",\"" << v << '"';
-    auto num = [&](const char* key) { return j.contains(key) && j[key].is_number() ? j[key].dump() : std::string(); };
-    os << ',' << j.value("status", "") << ',' << num("test_accuracy") << ',' << num("best_test_accuracy") << ','
-       << num("test_loss") << ',' << num("epochs") << ',' << num("seconds") << '\n';
+    auto num = [&](double v) {
+      std::ostringstream n;
+      n.precision(8);
+      if (std::isfinite(v)) n << v;
+      return n.str();
+    };
+    os << ',' << res.status << ',' << num(res.test_accuracy) << ',' << num(res.best_test_accuracy) << ','
+       << num(res.test_loss) << ',' << (res.epochs >= 0 ? std::to_string(res.epochs) : "") << ','
+       << num(res.seconds) << '\n';
   }
   return os.str();
 }
 
 }  // namespace
+
+RunRecord read_run_record(const std::string& run_dir) {
+  RunRecord r;
+  std::ifstream f(fs::path(run_dir) / "result.json");
+  if (!f) return r;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(f);
+  } catch (const nlohmann::json::exception&) {
+    return r;
+  }
+  auto num = [&](const char* key) {
+    return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<double>() : NAN;
+  };
+  r.status = j.is_object() && j.contains("status") && j["status"].is_string() ? j["status"].get<std::string>() : "";
+  if (j.is_object() && j.contains("message") && j["message"].is_string()) r.message = j["message"].get<std::string>();
+  r.test_accuracy = num("test_accuracy");
+  r.best_test_accuracy = num("best_test_accuracy");
+  r.test_loss = num("test_loss");
+  r.seconds = num("seconds");
+  const double epochs = num("epochs");
+  r.epochs = std::isfinite(epochs) ? static_cast<int>(epochs) : -1;
+  if (r.status == "ok" && !std::isfinite(r.test_accuracy)) {
+    r.status = "failed";
+    r.message = "result.json says ok but has no finite test_accuracy";
+  } else if (r.status != "ok" && r.status != "diverged" && r.status != "failed") {
+    r.message = "result.json has no valid status ('" + r.status + "')";
+    r.status = "failed";
+  }
+  return r;
+}
 
 std::string compose_sweep(const std::string& file_text, const std::string& source,
                           const std::vector<std::pair<std::string, std::string>>& set,
@@ -181,16 +202,26 @@ SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
                       const std::function<void(const std::string&)>& log) {
   const fs::path out(opt.out);
   for (const char* sub : {"runs", "configs", "logs"}) fs::create_directories(out / sub);
-  const int lock = ::open((out / ".sweep.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-  if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) {
-    throw std::runtime_error("another sweep is running in " + opt.out + " (or its lock file cannot be created)");
+  // The lock is held (and the workers are stopped) until this function
+  // returns, normally or by an exception.
+  struct Lock {
+    int fd;
+    ~Lock() {
+      if (fd >= 0) ::close(fd);
+    }
+  } lock{::open((out / ".sweep.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)};
+  if (lock.fd < 0) {
+    throw std::runtime_error("cannot create the lock file " + (out / ".sweep.lock").string() + ": " +
+                             std::strerror(errno));
+  }
+  if (::flock(lock.fd, LOCK_EX | LOCK_NB) != 0) {
+    throw std::runtime_error("another sweep is running in " + opt.out + "; wait for it or choose another --out");
   }
   if (!opt.sweep_text.empty()) {
     std::ifstream old(out / "sweep.toml");
     std::stringstream text;
     text << old.rdbuf();
     if (old && text.str() != opt.sweep_text) {
-      ::close(lock);
       throw std::runtime_error(opt.out + " holds a different sweep (its sweep.toml differs from this one); "
                                "choose another --out, or delete the directory to start over");
     }
@@ -206,7 +237,7 @@ SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
   st.total = static_cast<int>(runs.size());
   std::vector<size_t> pending;
   for (size_t i = 0; i < runs.size(); ++i) {
-    if (finished(read_result(out / "runs" / runs[i].name))) {
+    if (read_run_record((out / "runs" / runs[i].name).string()).finished()) {
       ++st.skipped;
     } else {
       pending.push_back(i);
@@ -214,7 +245,18 @@ SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
   }
   if (st.skipped) log(std::to_string(st.skipped) + " of " + std::to_string(st.total) + " runs already done");
   std::reverse(pending.begin(), pending.end());  // pop_back takes them in grid order
-  std::map<pid_t, size_t> running;
+  struct Workers {  // on an exception: stop the workers still running, reap them
+    std::map<pid_t, size_t> pids;
+    ~Workers() {
+      for (const auto& p : pids) ::kill(p.first, SIGTERM);
+      for (const auto& p : pids) {
+        int ws = 0;
+        while (::waitpid(p.first, &ws, 0) < 0 && errno == EINTR) {
+        }
+      }
+    }
+  } workers;
+  std::map<pid_t, size_t>& running = workers.pids;
   int done = st.skipped, finished_here = 0;
   const pid_t self = ::getpid();
   auto launch = [&](size_t i) {
@@ -254,32 +296,29 @@ SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
     if (it == running.end()) continue;
     const SweepRun& r = runs[it->second];
     running.erase(it);
-    const nlohmann::json res = read_result(out / "runs" / r.name);
+    const RunRecord res = read_run_record((out / "runs" / r.name).string());
     std::ostringstream line;
     ++done;
     const int bar = 20, fill = st.total ? bar * done / st.total : bar;
     line << '[' << std::string(static_cast<size_t>(fill), '#') << std::string(static_cast<size_t>(bar - fill), '.')
          << "] " << done << '/' << st.total << ' ' << r.name << ": ";
-    const std::string status = res.is_object() ? res.value("status", "failed") : "failed";
-    if (status == "ok") {
+    if (res.status == "ok") {
       ++st.ok;
       line.precision(4);
-      line << "ok, test accuracy " << 100 * res.value("test_accuracy", 0.0) << "% (" << res.value("seconds", 0.0)
-           << " s)";
-    } else if (status == "diverged") {
+      line << "ok, test accuracy " << 100 * res.test_accuracy << "% (" << res.seconds << " s)";
+    } else if (res.status == "diverged") {
       ++st.diverged;
-      line << "diverged: " << res.value("message", "");
+      line << "diverged: " << res.message;
     } else {
       ++st.failed;
       line << "failed: "
-           << (res.is_object() ? res.value("message", "") : "no result (see " + (out / "logs" / r.name).string() + ".log)");
+           << (res.status == "none" ? "no result (see " + (out / "logs" / r.name).string() + ".log)" : res.message);
     }
     log(line.str());
     write_atomically((out / "results.csv").string(), results_csv(runs, out));
     if (kill_after > 0 && ++finished_here >= kill_after) ::raise(SIGKILL);
   }
   write_atomically((out / "results.csv").string(), results_csv(runs, out));
-  ::close(lock);
   return st;
 }
 

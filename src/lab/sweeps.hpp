@@ -21,6 +21,7 @@
 // workers die with it) loses no finished result and never duplicates one.
 #pragma once
 
+#include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
@@ -58,6 +59,19 @@ struct SweepOptions {
 struct SweepStatus {
   int total = 0, skipped = 0, ok = 0, diverged = 0, failed = 0;
 };
+
+// What a run directory's result.json says. A run is finished when its status is
+// ok or diverged; "ok" also needs a finite numeric test_accuracy (anything else
+// is reported as failed, with the reason in message). No file, or one that is
+// not JSON (a run killed before its last write), gives status "none".
+struct RunRecord {
+  std::string status = "none";  // ok, diverged, failed, none
+  std::string message;
+  double test_accuracy = NAN, best_test_accuracy = NAN, test_loss = NAN, seconds = NAN;
+  int epochs = -1;
+  bool finished() const { return status == "ok" || status == "diverged"; }
+};
+RunRecord read_run_record(const std::string& run_dir);
 
 // Runs what is not finished yet; log gets one line per run, with a bar of the
 // sweep's progress. Throws std::runtime_error when the directory is in use by
