@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -258,7 +259,7 @@ double kink_sharpness(const std::vector<double>& img, int size) {
       if (r + 2 < n) second.push_back(std::fabs(img[(r + 2) * n + c] - 2 * img[(r + 1) * n + c] + v));
     }
   }
-  if (second.empty() || first == 0) return 0;
+  if (second.empty() || first == 0) return std::numeric_limits<double>::quiet_NaN();  // flat: no transitions
   const auto q = second.begin() + static_cast<std::ptrdiff_t>(second.size() * 999 / 1000);
   std::nth_element(second.begin(), q, second.end());
   return *q / (first / static_cast<double>(nfirst));

@@ -58,7 +58,8 @@ double total_variation(const std::vector<double>& image, int size);
 // How sharp the transitions are: the 99.9th percentile of |second
 // differences| over the mean |first difference|. Where a function has kinks
 // (piecewise-linear ReLU networks) that is O(1); for smooth functions it
-// shrinks like 1/size. Scale-free (no normalisation needed).
+// shrinks like 1/size. Scale-free (no normalisation needed). NaN for a flat
+// image (no transitions to measure).
 double kink_sharpness(const std::vector<double>& image, int size);
 
 // fig4: one grayscale landscape per activation, side by side; returns the

@@ -45,6 +45,7 @@ LossLandscape loss_landscape(Model& model, const TensorSet& data, int size, doub
   LossLandscape l;
   l.size = size;
   l.range = range;
+  l.samples = n;
   l.loss.resize(static_cast<size_t>(size) * static_cast<size_t>(size));
   for (int r = 0; r < size; ++r) {
     const double b = -range + 2 * range * r / (size - 1);

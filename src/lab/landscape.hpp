@@ -21,6 +21,7 @@ struct LossLandscape {
   double range = 1;    // the grid covers [-range, range]^2
   std::vector<double> loss;  // size x size, row-major: row = direction 2, column = direction 1
   double centre = 0;   // the loss of the trained weights
+  int64_t samples = 0;  // the items the loss was evaluated on
 };
 
 // A random direction for one parameter: Gaussian, each filter (slice along

@@ -1,6 +1,8 @@
 // The function figures: real PNG / SVG files, and fig4's claim measured.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -35,7 +37,7 @@ void expect_figure(const std::string& path) {
 class Figures : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() / "mish_test_figures";
+    dir = fs::temp_directory_path() / ("mish_test_figures_" + std::to_string(::getpid()));  // ctest runs tests in parallel
     fs::remove_all(dir);
   }
   void TearDown() override { fs::remove_all(dir); }
@@ -84,6 +86,7 @@ TEST(Landscape, KinkSharpnessOfKnownImages) {
     }
   }
   EXPECT_GT(mish::lab::kink_sharpness(kink, n), 10 * mish::lab::kink_sharpness(smooth, n));
+  EXPECT_TRUE(std::isnan(mish::lab::kink_sharpness(std::vector<double>(16, 3.0), 4)));  // flat: undefined
 }
 
 TEST(Landscape, TotalVariationOfKnownImages) {
