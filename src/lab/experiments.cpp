@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -217,6 +219,26 @@ std::string now_utc() {
 
 void write_json(const fs::path& path, const nlohmann::json& j) { write_atomically(path.string(), j.dump(2) + "\n"); }
 
+// A JSON file, or null when it is absent or not JSON.
+nlohmann::json read_json_or_null(const fs::path& path) {
+  std::ifstream f(path);
+  if (!f) return nullptr;
+  try {
+    return nlohmann::json::parse(f);
+  } catch (const nlohmann::json::exception&) {
+    return nullptr;
+  }
+}
+
+// The text of a file, or nullopt when there is none.
+std::optional<std::string> read_text(const fs::path& path) {
+  std::ifstream f(path);
+  if (!f) return std::nullopt;
+  std::stringstream text;
+  text << f.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
 const std::vector<ExperimentInfo>& experiments() {
@@ -324,16 +346,54 @@ int reproduce(const ReproduceOptions& opt, const std::function<void(const std::s
     return 0;
   }
   const fs::path out(opt.out), figs = out / "figures";
+  // A trained experiment's directory holds one sweep: find a conflict before
+  // running anything, not after the experiments before it.
+  for (const auto& [id, text] : sweeps) {
+    const fs::path dir = out / "sweeps" / id;
+    const auto old = read_text(dir / "sweep.toml");
+    if (old && *old != text) {
+      bad(dir.string() + " was run with other settings (its sweep.toml differs from what this preset, --set and "
+          "--seeds give now); rerun with the same settings to finish it, choose another --out, or delete " +
+          dir.string() + " to start that experiment over");
+    }
+  }
   fs::create_directories(figs);
-  nlohmann::json manifest;
-  manifest["preset"] = opt.preset;
-  manifest["experiments"] = ordered;
-  manifest["overrides"] = nlohmann::json::object();
-  for (const auto& [k, v] : opt.overrides) manifest["overrides"][k] = v;
+  // The manifest of the directory: experiments reproduced by earlier calls
+  // stay in it (and in the report), with the settings each was run with.
+  nlohmann::json manifest = read_json_or_null(out / "reproduce.json");
+  if (!manifest.is_object()) manifest = nlohmann::json::object();
+  for (const char* key : {"errors", "settings"}) {
+    if (!manifest.contains(key) || !manifest[key].is_object()) manifest[key] = nlohmann::json::object();
+  }
+  std::set<std::string> listed(ordered.begin(), ordered.end());
+  if (manifest.contains("experiments") && manifest["experiments"].is_array()) {
+    const std::string old_preset =
+        manifest.contains("preset") && manifest["preset"].is_string() ? manifest["preset"].get<std::string>() : "?";
+    for (const auto& e : manifest["experiments"]) {
+      if (!e.is_string()) continue;
+      const std::string id = e.get<std::string>();
+      if (!manifest["settings"].contains(id)) manifest["settings"][id] = {{"preset", old_preset}};
+      listed.insert(id);
+    }
+  }
+  nlohmann::json overrides = nlohmann::json::object();
+  for (const auto& [k, v] : opt.overrides) overrides[k] = v;
+  for (const auto& id : ordered) {
+    manifest["settings"][id] = {{"preset", opt.preset}, {"overrides", overrides}, {"seeds", opt.seeds}};
+  }
+  manifest["experiments"] = nlohmann::json::array();
+  std::set<std::string> presets;
+  for (const auto& e : experiments()) {
+    if (!listed.count(e.id)) continue;
+    manifest["experiments"].push_back(e.id);
+    const auto& st = manifest["settings"][e.id];
+    if (st.is_object() && st.contains("preset") && st["preset"].is_string()) presets.insert(st["preset"].get<std::string>());
+  }
+  manifest["preset"] = presets.size() == 1 ? *presets.begin() : std::string("mixed");
+  manifest["overrides"] = overrides;
   manifest["seeds"] = opt.seeds;
   manifest["started"] = now_utc();
   manifest["finished"] = nullptr;
-  manifest["errors"] = nlohmann::json::object();
   manifest["mish"] = mish::version();
   manifest["simd_target"] = mish::simd_target();
   write_json(out / "reproduce.json", manifest);
@@ -373,27 +433,59 @@ int reproduce(const ReproduceOptions& opt, const std::function<void(const std::s
           nlohmann::json j;
           j["size"] = ls.size;
           j["range"] = ls.range;
-          j["samples"] = ls.samples;
+          j["runs"] = nlohmann::json::array();
           for (const auto& r : runs) {
             const fs::path dir = fs::path(so.out) / "runs" / r.name;
-            SavedRun saved = load_saved_run(dir.string());
-            log("loss landscape of " + r.config.activation + " (" + std::to_string(ls.size) + "x" +
-                std::to_string(ls.size) + " points)");
-            const LossLandscape l = loss_landscape(*saved.model, saved.data.train, ls.size, ls.range, ls.samples,
-                                                   r.config.seed);
+            const RunRecord res = read_run_record(dir.string());
+            if (res.status != "ok") {  // a diverged run saved no model: nothing to draw
+              log("loss landscape of " + r.name + ": skipped, the run " + res.status);
+              j["runs"].push_back({{"activation", r.config.activation}, {"run", r.name}, {"status", res.status},
+                                   {"message", res.message}});
+              write_json(figs / "fig5.json", j);
+              continue;
+            }
             std::string name = "fig5_" + r.config.activation + "_seed" + std::to_string(r.config.seed);
             for (char& ch : name) {
               if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '.' && ch != '-') ch = '_';
             }
-            contour_surface_plot((figs / name).string(), "Loss landscape, " + r.config.activation, l.loss, l.size,
-                                 l.range, "loss");
-            j["runs"].push_back({{"activation", r.config.activation},
-                                 {"run", r.name},
-                                 {"figure", name},
-                                 {"centre_loss", l.centre},
-                                 {"mean_rise_r0.5", mean_rise(l, 0.5)},
-                                 {"mean_rise_r1", mean_rise(l, 1.0)},
-                                 {"max_loss", *std::max_element(l.loss.begin(), l.loss.end())}});
+            // One landscape's numbers, kept next to its picture: a rerun with
+            // the same settings reuses them instead of recomputing.
+            const fs::path cache = figs / (name + ".json");
+            nlohmann::json entry = read_json_or_null(cache);
+            bool reuse = false;
+            try {
+              reuse = entry.is_object() && entry.at("size") == ls.size && entry.at("range") == ls.range &&
+                      entry.at("requested_samples") == ls.samples && entry.at("run") == r.name &&
+                      entry.at("centre_loss").is_number() && fs::exists(figs / (name + ".png"));
+            } catch (const nlohmann::json::exception&) {
+              reuse = false;  // an old or damaged cache: compute again
+            }
+            if (reuse) {
+              log("loss landscape of " + r.config.activation + ": kept from " + cache.string());
+            } else {
+              SavedRun saved = load_saved_run(dir.string());
+              log("loss landscape of " + r.config.activation + " (" + std::to_string(ls.size) + "x" +
+                  std::to_string(ls.size) + " points)");
+              const LossLandscape l = loss_landscape(*saved.model, saved.data.train, ls.size, ls.range, ls.samples,
+                                                     r.config.seed);
+              contour_surface_plot((figs / name).string(), "Loss landscape, " + r.config.activation, l.loss, l.size,
+                                   l.range, "loss");
+              entry = {{"activation", r.config.activation},
+                       {"run", r.name},
+                       {"status", "ok"},
+                       {"figure", name},
+                       {"size", ls.size},
+                       {"range", ls.range},
+                       {"requested_samples", ls.samples},
+                       {"samples", l.samples},
+                       {"centre_loss", l.centre},
+                       {"mean_rise_r0.5", mean_rise(l, 0.5)},
+                       {"mean_rise_r1", mean_rise(l, 1.0)},
+                       {"max_loss", *std::max_element(l.loss.begin(), l.loss.end())}};
+              write_json(cache, entry);
+            }
+            j["runs"].push_back(entry);
+            write_json(figs / "fig5.json", j);
           }
           write_json(figs / "fig5.json", j);
         }

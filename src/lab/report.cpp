@@ -228,17 +228,10 @@ SweepData load_sweep(const fs::path& dir) {
     }
     rd.config = r.config;
     const fs::path rdir = dir / "runs" / r.name;
-    std::ifstream f(rdir / "result.json");
-    if (f) {
-      try {
-        const nlohmann::json j = nlohmann::json::parse(f);
-        rd.status = j.value("status", "failed");
-        rd.acc = j.value("test_accuracy", 0.0);
-        rd.loss = j["test_loss"].is_number() ? j["test_loss"].get<double>() : NAN;
-      } catch (const nlohmann::json::exception&) {
-        rd.status = "pending";
-      }
-    }
+    const RunRecord res = read_run_record(rdir.string());
+    rd.status = res.status == "none" ? "pending" : res.status;
+    rd.acc = res.test_accuracy;
+    rd.loss = res.test_loss;
     rd.epochs = read_metrics(rdir / "metrics.csv");
     d.runs.push_back(std::move(rd));
   }
@@ -313,6 +306,7 @@ struct StatsTable {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> significant;  // "relu: -1.20 points, p = 0.01"
+  int tests = 0;                         // how many groups were tested against the baseline
 };
 
 // One row per group: the key columns, the statistics of the final test
@@ -360,6 +354,7 @@ StatsTable stats_table(const std::vector<std::string>& keys, const std::vector<G
         row.push_back((diff >= 0 ? "+" : "") + fmt(diff, 2));
         if (g.acc.size() >= 2 && base->acc.size() >= 2) {
           const Comparison c = welch(g.acc, base->acc);
+          ++t.tests;
           row.push_back(fmt_p(c.p));
           row.push_back(fmt(c.cohens_d, 2));
           if (c.p < 0.05) {
@@ -382,7 +377,10 @@ StatsTable stats_table(const std::vector<std::string>& keys, const std::vector<G
 void add_stats(Doc& doc, const std::string& title, const StatsTable& t, const std::string& baseline, bool with_act) {
   doc.table(title, t.header, t.rows);
   if (!with_act) return;
-  if (t.significant.empty()) {
+  if (t.tests == 0) {
+    doc.p("No group could be tested against " + baseline + ": a test needs at least 2 finished runs of the group "
+          "and of " + baseline + " with the same other settings (more seeds: --seeds N).");
+  } else if (t.significant.empty()) {
     doc.p("No group differs from " + baseline + " at p < 0.05 (Welch's t-test, two-sided, no correction for the " +
           "number of comparisons).");
   } else {
@@ -483,14 +481,17 @@ std::vector<Series> series_by(const SweepData& d, const std::string& xkey,
   std::vector<Series> out;
   const auto groups = group_runs(d, {"activation", xkey});
   for (const Group& g : groups) {
-    if (g.runs.empty()) continue;
+    std::vector<double> v;
+    for (const RunData* r : g.runs) {
+      const double m = metric(*r);
+      if (std::isfinite(m)) v.push_back(m);  // a non-finite loss would hide the whole curve
+    }
+    if (v.empty()) continue;
     auto it = std::find_if(out.begin(), out.end(), [&](const Series& s) { return s.title == g.key[0]; });
     if (it == out.end()) {
       out.push_back({g.key[0], {}, {}, {}});
       it = out.end() - 1;
     }
-    std::vector<double> v;
-    for (const RunData* r : g.runs) v.push_back(metric(*r));
     const Summary s = summarize(v);
     it->x.push_back(parse_num(g.key[1]));
     it->y.push_back(s.mean);
@@ -498,6 +499,50 @@ std::vector<Series> series_by(const SweepData& d, const std::string& xkey,
   }
   return out;
 }
+
+// A results file that mish reproduce wrote; when it is not what it should be,
+// the error names the file and how to remake it.
+struct JsonFile {
+  fs::path path;
+  std::string id;  // the experiment that writes it
+  nlohmann::json j;
+
+  JsonFile(const fs::path& p, const std::string& experiment) : path(p), id(experiment) {
+    std::ifstream f(p);
+    if (!f) throw std::runtime_error(p.string() + " cannot be read; " + remedy());
+    try {
+      j = nlohmann::json::parse(f);
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error(p.string() + " is not valid JSON (" + e.what() + "); " + remedy());
+    }
+    if (!j.is_object()) throw std::runtime_error(p.string() + " is not a JSON object; " + remedy());
+  }
+  std::string remedy() const { return "rerun mish reproduce --only " + id + " with this --out"; }
+  [[noreturn]] void bad(const std::string& what) const {
+    throw std::runtime_error(path.string() + ": " + what + "; " + remedy());
+  }
+  const nlohmann::json& at(const nlohmann::json& o, const char* key) const {
+    if (!o.is_object() || !o.contains(key)) bad(std::string("no '") + key + "'");
+    return o[key];
+  }
+  // A number; null (how a NaN is written) reads as NaN.
+  double num(const nlohmann::json& o, const char* key) const {
+    const auto& v = at(o, key);
+    if (v.is_null()) return NAN;
+    if (!v.is_number()) bad(std::string("'") + key + "' is not a number");
+    return v.get<double>();
+  }
+  std::string str(const nlohmann::json& o, const char* key) const {
+    const auto& v = at(o, key);
+    if (!v.is_string()) bad(std::string("'") + key + "' is not a string");
+    return v.get<std::string>();
+  }
+  const nlohmann::json& array(const nlohmann::json& o, const char* key) const {
+    const auto& v = at(o, key);
+    if (!v.is_array()) bad(std::string("'") + key + "' is not an array");
+    return v;
+  }
+};
 
 struct Ctx {
   fs::path dir;
@@ -562,27 +607,37 @@ void section_fig2(Ctx& c, const SweepData& d) {
 
 void section_fig5(Ctx& c) {
   Doc& doc = *c.doc;
-  std::ifstream f(c.dir / "figures/fig5.json");
-  if (!f) {
+  if (!fs::exists(c.dir / "figures/fig5.json")) {
     doc.p("No landscapes yet (figures/fig5.json is missing): the training runs or the landscape step did not finish.");
     return;
   }
-  const nlohmann::json j = nlohmann::json::parse(f);
+  const JsonFile f(c.dir / "figures/fig5.json", "fig5");
   std::vector<std::vector<std::string>> rows;
-  for (const auto& r : j["runs"]) {
-    const std::string png = "figures/" + r["figure"].get<std::string>() + ".png";
-    if (fs::exists(c.dir / png)) doc.image(png, "fig5: loss landscape, " + r["activation"].get<std::string>());
-    rows.push_back({r["activation"].get<std::string>(), fmt(r["centre_loss"].get<double>(), 4),
-                    fmt(r["mean_rise_r0.5"].get<double>(), 4), fmt(r["mean_rise_r1"].get<double>(), 4),
-                    fmt(r["max_loss"].get<double>(), 3)});
+  std::set<long long> samples;
+  for (const auto& r : f.array(f.j, "runs")) {
+    const std::string act = f.str(r, "activation"), run = f.str(r, "run"), status = f.str(r, "status");
+    if (status != "ok") {
+      rows.push_back({act, run, status + ", no landscape", "—", "—", "—", "—"});
+      continue;
+    }
+    const std::string png = "figures/" + f.str(r, "figure") + ".png";
+    if (fs::exists(c.dir / png)) doc.image(png, "fig5: loss landscape, " + act + " (" + run + ")");
+    samples.insert(static_cast<long long>(f.num(r, "samples")));
+    rows.push_back({act, run, status, fmt(f.num(r, "centre_loss"), 4), fmt(f.num(r, "mean_rise_r0.5"), 4),
+                    fmt(f.num(r, "mean_rise_r1"), 4), fmt(f.num(r, "max_loss"), 3)});
   }
-  doc.p("Grid " + std::to_string(j["size"].get<int>()) + " × " + std::to_string(j["size"].get<int>()) +
-        " over [−" + fmt(j["range"].get<double>(), 1) + ", " + fmt(j["range"].get<double>(), 1) +
-        "]² in units of the filter norms; loss on the first " + std::to_string(j["samples"].get<long long>()) +
+  const int size = static_cast<int>(f.num(f.j, "size"));
+  const double range = f.num(f.j, "range");
+  std::string n;
+  for (const long long k : samples) n += (n.empty() ? "" : " / ") + std::to_string(k);
+  doc.p("Grid " + std::to_string(size) + " × " + std::to_string(size) + " over [−" + fmt(range, 1) + ", " +
+        fmt(range, 1) + "]² in units of the filter norms; loss on the first " + (n.empty() ? "?" : n) +
         " training images. The rise is the mean loss within the radius minus the loss at the centre: lower is a "
         "flatter, wider minimum. One seed per activation: these are pictures, not a statistical test.");
   doc.table("fig5: loss around the trained weights",
-            {"activation", "loss at centre", "mean rise within r = 0.5", "mean rise within r = 1", "max loss"}, rows);
+            {"activation", "run", "status", "loss at centre", "mean rise within r = 0.5", "mean rise within r = 1",
+             "max loss"},
+            rows);
   doc.p("The paper shows these landscapes for ResNet-20 on CIFAR-10 as pictures only (no numbers to compare).");
 }
 
@@ -662,7 +717,10 @@ void section_fig6c(Ctx& c, const SweepData& d) {
     doc.image("figures/fig6c_init.png", "fig6c: test accuracy per initialiser");
   }
   const std::vector<std::string> keys = {"init", "activation"};
-  const std::string base = c.baseline == "mish" ? "swish" : c.baseline;  // Mish against Swish
+  // The paper's comparison is Mish against Swish; without Swish runs, the baseline.
+  const bool have_swish =
+      std::any_of(groups.begin(), groups.end(), [](const Group& g) { return canon(g.key[1]) == canon("swish"); });
+  const std::string base = have_swish ? "swish" : c.baseline;
   const auto t = stats_table(keys, groups, base, "paper (CIFAR-10)", [](const Group& g) {
     const auto it = paper_fig6c().find(g.key[0]);
     if (it == paper_fig6c().end()) return std::string();
@@ -759,8 +817,14 @@ ReportFiles write_report(const ReportOptions& opt) {
     throw std::runtime_error(opt.dir + " holds no results: expected reproduce.json (from mish reproduce) or "
                              "sweep.toml (from mish sweep)");
   }
-  (void)canon(opt.baseline);
-  const std::string title = reproduce_dir ? "Mish paper experiments: report" : "Sweep report: " + dir.filename().string();
+  try {
+    (void)Spec::parse(opt.baseline);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("--baseline '" + opt.baseline + "' is not an activation (" + e.what() +
+                                "); e.g. --baseline mish or --baseline relu");
+  }
+  const std::string title = reproduce_dir ? "Mish paper experiments: report"
+                                          : "Sweep report: " + fs::canonical(dir).filename().string();
   doc.h(1, title);
   const std::time_t now = std::time(nullptr);
   char when[32];
@@ -777,13 +841,23 @@ ReportFiles write_report(const ReportOptions& opt) {
       throw std::runtime_error((dir / "reproduce.json").string() + " is not valid JSON (" + e.what() +
                                "); rerun mish reproduce with this --out");
     }
+    if (!c.manifest.is_object()) {
+      throw std::runtime_error((dir / "reproduce.json").string() +
+                               " is not a JSON object; rerun mish reproduce with this --out");
+    }
     const auto& m = c.manifest;
-    const std::string preset = m.value("preset", "?");
+    auto text = [&](const char* key) {
+      return m.contains(key) && m[key].is_string() ? m[key].get<std::string>() : std::string("?");
+    };
+    const std::string preset = text("preset");
     doc.p(std::string("Generated ") + when + " by mish " + mish::version() + " from `" + opt.dir + "`: preset **" +
-          preset + "**, started " + m.value("started", "?") + ", " +
-          (m.contains("finished") && m["finished"].is_string() ? "finished " + m["finished"].get<std::string>()
+          preset + "**, started " + text("started") + ", " +
+          (m.contains("finished") && m["finished"].is_string() ? "finished " + text("finished")
                                                                 : std::string("not finished")) +
-          "; SIMD target " + m.value("simd_target", "?") + ".");
+          "; SIMD target " + text("simd_target") + ".");
+    if (preset == "mixed") {
+      doc.p("The experiments in this directory were run with different presets; each section's settings say which.");
+    }
     if (preset == "quick") {
       doc.p("The quick preset shows each effect at small scale (a few thousand images, a few epochs, 1–3 seeds) so "
             "that it runs in minutes; its numbers are far below the paper's and its statistics are weak. "
@@ -830,12 +904,11 @@ ReportFiles write_report(const ReportOptions& opt) {
           if (fs::exists(dir / "figures/fig4_output_landscape.png")) {
             doc.image("figures/fig4_output_landscape.png", "fig4: output landscapes (ReLU, Swish, Mish)");
           }
-          std::ifstream f(dir / "figures/fig4.json");
-          if (f) {
-            const nlohmann::json j = nlohmann::json::parse(f);
+          if (fs::exists(dir / "figures/fig4.json")) {
+            const JsonFile f(dir / "figures/fig4.json", "fig4");
             std::vector<std::vector<std::string>> rows;
-            for (const auto& a : j["activations"]) {
-              rows.push_back({a["activation"].get<std::string>(), fmt(a["kink_sharpness"].get<double>(), 3)});
+            for (const auto& a : f.array(f.j, "activations")) {
+              rows.push_back({f.str(a, "activation"), fmt(f.num(a, "kink_sharpness"), 3)});
             }
             doc.table("fig4: kink sharpness of the output landscape (higher = sharper transitions)",
                       {"activation", "kink sharpness"}, rows);

@@ -250,12 +250,14 @@ TEST_F(Report, HasEveryFigureAndTableItClaims) {
   }
   std::vector<double> bowl;
   for (int i = 0; i < 9; ++i) bowl.push_back((i / 3 - 1) * (i / 3 - 1) + (i % 3 - 1) * (i % 3 - 1));
-  nlohmann::json fig5 = {{"size", 3}, {"range", 1.0}, {"samples", 100}};
+  nlohmann::json fig5 = {{"size", 3}, {"range", 1.0}};
   for (const char* a : {"mish", "relu"}) {
     mish::lab::contour_surface_plot((dir / "figures" / (std::string("fig5_") + a)).string(), a, bowl, 3, 1.0, "loss");
-    fig5["runs"].push_back({{"activation", a}, {"run", a}, {"figure", std::string("fig5_") + a}, {"centre_loss", 0.5},
-                            {"mean_rise_r0.5", 0.1}, {"mean_rise_r1", 0.2}, {"max_loss", 2.0}});
+    fig5["runs"].push_back({{"activation", a}, {"run", a}, {"status", "ok"}, {"figure", std::string("fig5_") + a},
+                            {"samples", 100}, {"centre_loss", 0.5}, {"mean_rise_r0.5", 0.1}, {"mean_rise_r1", 0.2},
+                            {"max_loss", 2.0}});
   }
+  fig5["runs"].push_back({{"activation", "swish"}, {"run", "swish"}, {"status", "diverged"}, {"message", "NaN loss"}});
   std::ofstream(dir / "figures/fig5.json") << fig5.dump();
   nlohmann::json manifest = nlohmann::json::parse(slurp(dir / "reproduce.json"));
   manifest["experiments"] = nlohmann::json::array();
@@ -319,6 +321,9 @@ TEST_F(Report, HasEveryFigureAndTableItClaims) {
   EXPECT_NE(md.find("17 of 18 runs finished"), std::string::npos);
   EXPECT_NE(md.find("| 1, 1 not run yet |"), std::string::npos);
   EXPECT_NE(md.find("| 22 | relu | 1, 1 diverged |"), std::string::npos);
+  // a landscape that could not be drawn is a row that says why
+  EXPECT_NE(md.find("| swish | swish | diverged, no landscape |"), std::string::npos) << md;
+  EXPECT_NE(md.find("loss on the first 100 training images"), std::string::npos);
 }
 
 TEST_F(Report, SweepDirectory) {
@@ -365,6 +370,128 @@ TEST_F(Report, BrokenFilesAreSaidNotFatal) {
   EXPECT_NE(md.find("**Could not report this experiment:**"), std::string::npos) << md;
   EXPECT_NE(md.find("17 of 18 runs finished"), std::string::npos) << md;  // the corrupt one counts as not run
   EXPECT_NE(md.find("| relu | 2, 1 not run yet |"), std::string::npos) << md;
+}
+
+TEST_F(Report, ResultFilesWithoutTheirKeysNameTheFileAndTheFix) {
+  std::ofstream(dir / "reproduce.json") << R"({"experiments": ["fig4", "fig5"]})";
+  std::ofstream(dir / "figures/fig4.json") << "{}";
+  std::ofstream(dir / "figures/fig5.json") << R"({"size": 3, "range": 1, "runs": [{}]})";
+  fabricate("fig5", [](const mish::lab::SweepRun& r) -> std::pair<std::string, double> { return {"ok", fake_acc(r)}; });
+  const std::string md = slurp(mish::lab::write_report({dir.string(), "mish"}).md);
+  EXPECT_EQ(count(md, "**Could not report this experiment:**"), 2u) << md;
+  EXPECT_NE(md.find("fig4.json: no 'activations'; rerun mish reproduce --only fig4 with this --out"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("fig5.json: no 'activation'; rerun mish reproduce --only fig5 with this --out"),
+            std::string::npos)
+      << md;
+}
+
+TEST(RunRecord, WhatAResultFileSays) {
+  const fs::path d = fs::temp_directory_path() / ("mish_test_record_" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  auto with = [&](const std::string& text) {
+    std::ofstream(d / "result.json") << text;
+    return mish::lab::read_run_record(d.string());
+  };
+  EXPECT_EQ(mish::lab::read_run_record(d.string()).status, "none");  // no file yet
+  auto r = with(R"({"status": "ok", "test_accuracy": 0.9, "test_loss": 0.3, "epochs": 4, "seconds": 2.5})");
+  EXPECT_EQ(r.status, "ok");
+  EXPECT_TRUE(r.finished());
+  EXPECT_EQ(r.test_accuracy, 0.9);
+  EXPECT_EQ(r.test_loss, 0.3);
+  EXPECT_EQ(r.epochs, 4);
+  EXPECT_EQ(r.seconds, 2.5);
+  r = with(R"({"status": "ok", "test_accuracy": 0.9})");  // no loss: still a result, the loss unknown
+  EXPECT_EQ(r.status, "ok");
+  EXPECT_TRUE(std::isnan(r.test_loss));
+  r = with(R"({"status": "ok", "test_loss": 0.3})");  // ok without an accuracy is not a result
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_NE(r.message.find("no finite test_accuracy"), std::string::npos);
+  r = with(R"({"status": "ok", "test_accuracy": "high"})");
+  EXPECT_EQ(r.status, "failed");
+  r = with(R"({"status": "diverged", "message": "NaN loss in epoch 2"})");
+  EXPECT_EQ(r.status, "diverged");
+  EXPECT_TRUE(r.finished());
+  EXPECT_EQ(r.message, "NaN loss in epoch 2");
+  r = with(R"({"status": "done"})");
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_FALSE(r.finished());
+  EXPECT_NE(r.message.find("no valid status ('done')"), std::string::npos);
+  EXPECT_EQ(with("[1, 2]").status, "failed");
+  EXPECT_EQ(with("{\"status\": \"ok\", \"test_acc").status, "none");  // cut off mid-write
+  fs::remove_all(d);
+}
+
+TEST_F(Report, SaysWhenNothingCouldBeTested) {
+  // one seed per activation: means, but no test against the baseline
+  const std::string text = "model = \"mlp\"\nepochs = 1\n[grid]\nactivation = [\"mish\", \"relu\"]\nseed = [1]\n";
+  mish::lab::write_atomically((dir / "sweep.toml").string(), text);
+  for (const auto& r : expand_sweep(text, "t")) {
+    fs::create_directories(dir / "runs" / r.name);
+    std::ofstream(dir / "runs" / r.name / "result.json")
+        << nlohmann::json{{"status", "ok"}, {"test_accuracy", fake_acc(r)}, {"test_loss", 0.3}}.dump();
+  }
+  const std::string md = slurp(mish::lab::write_report({dir.string(), "relu"}).md);
+  EXPECT_NE(md.find("No group could be tested against relu: a test needs at least 2 finished runs"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("No group differs"), std::string::npos) << md;
+}
+
+TEST_F(Report, BaselineMustBeAnActivation) {
+  const std::string text = "model = \"mlp\"\nepochs = 1\n[grid]\nactivation = [\"mish\"]\n";
+  mish::lab::write_atomically((dir / "sweep.toml").string(), text);
+  try {
+    mish::lab::write_report({dir.string(), "mihs"});
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--baseline 'mihs' is not an activation"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir / "report.md"));
+}
+
+TEST_F(Report, ReproduceCallsIntoOneDirectoryAddUp) {
+  mish::lab::ReproduceOptions o;
+  o.out = dir.string();
+  std::string log;
+  const auto logger = [&](const std::string& l) { log += l + "\n"; };
+  o.only = {"fig3"};
+  ASSERT_EQ(mish::lab::reproduce(o, logger), 0) << log;
+  o.only = {"fig1"};
+  ASSERT_EQ(mish::lab::reproduce(o, logger), 0) << log;
+  const auto manifest = nlohmann::json::parse(slurp(dir / "reproduce.json"));
+  EXPECT_EQ(manifest["experiments"], (nlohmann::json{"fig1", "fig3"})) << manifest.dump();
+  EXPECT_EQ(manifest["preset"], "quick");
+  EXPECT_TRUE(manifest["settings"].contains("fig1") && manifest["settings"].contains("fig3")) << manifest.dump();
+  const auto files = mish::lab::write_report({dir.string(), "mish"});
+  EXPECT_EQ(files.sections, (std::vector<std::string>{"fig1", "fig3"}));
+}
+
+TEST_F(Report, ReproduceRefusesADirectoryRunWithOtherSettings) {
+  // table1 was started with other settings: nothing runs, and the error says what to do
+  fs::create_directories(dir / "sweeps/table1");
+  std::ofstream(dir / "sweeps/table1/sweep.toml") << "model = \"mlp\"\nepochs = 99\n";
+  mish::lab::ReproduceOptions o;
+  o.out = dir.string();
+  o.only = {"fig1", "table1"};
+  try {
+    mish::lab::reproduce(o, [](const std::string&) {});
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("sweeps/table1 was run with other settings"), std::string::npos) << what;
+    EXPECT_NE(what.find("choose another --out"), std::string::npos) << what;
+  }
+  EXPECT_FALSE(fs::exists(dir / "reproduce.json"));
+  EXPECT_FALSE(fs::exists(dir / "figures/fig1_functions.png"));
+}
+
+TEST_F(Report, SweepTitleWithTrailingSlash) {
+  const std::string text = "model = \"mlp\"\nepochs = 1\n[grid]\nactivation = [\"mish\"]\n";
+  mish::lab::write_atomically((dir / "sweep.toml").string(), text);
+  const std::string md = slurp(mish::lab::write_report({dir.string() + "/", "mish"}).md);
+  EXPECT_NE(md.find("# Sweep report: " + dir.filename().string() + "\n"), std::string::npos) << md.substr(0, 200);
 }
 
 TEST_F(Report, DryRunWritesNothing) {
