@@ -22,6 +22,8 @@ struct TrainCommand {
   lab::TrainConfig flags;  // what CLI11 fills in
   std::string config_file;
   std::string run_dir;  // exact run directory (sweeps)
+  std::string distributed = "auto";  // auto: data-parallel when a launcher started this process
+  double dist_timeout = 300;
   std::vector<std::pair<CLI::Option*, std::function<void(lab::TrainConfig&)>>> given;
 
   template <class T>
@@ -60,10 +62,21 @@ std::string clock(double s) {
 
 void run(const TrainCommand& tc) {
   const lab::TrainConfig c = tc.resolve();
-  const bool tty = isatty(fileno(stderr)) != 0;
+  lab::DistributedOptions dist;
+  if (tc.distributed == "auto") dist.env = lab::launch_env();
+  dist.timeout = std::chrono::milliseconds(static_cast<int64_t>(tc.dist_timeout * 1000));
+  const bool parallel = dist.env.world > 1, lead = dist.env.rank == 0;
+  const std::string who =
+      parallel ? "rank " + std::to_string(dist.env.rank) + " of " + std::to_string(dist.env.world) + ": " : "";
+  const bool tty = isatty(fileno(stderr)) != 0 && lead;
   const auto t0 = std::chrono::steady_clock::now();
-  std::fprintf(stderr, "mish train: %s with %s on %s, %d epochs, seed %llu\n", c.model.c_str(), c.activation.c_str(),
-               c.dataset.c_str(), c.epochs, static_cast<unsigned long long>(c.seed));
+  if (lead) {
+    std::fprintf(stderr, "mish train: %s with %s on %s, %d epochs, seed %llu%s\n", c.model.c_str(),
+                 c.activation.c_str(), c.dataset.c_str(), c.epochs, static_cast<unsigned long long>(c.seed),
+                 parallel ? (", data-parallel over " + std::to_string(dist.env.world) + " processes (" +
+                             dist.env.launcher + ", Gloo)").c_str()
+                          : "");
+  }
   lab::Progress p;
   if (tty) {
     p.on_batch = [&](int epoch, int64_t b, int64_t n, double loss, double acc) {
@@ -77,19 +90,21 @@ void run(const TrainCommand& tc) {
                    static_cast<long long>(n), loss, 100 * acc, clock(s / done - s).c_str());
     };
   }
-  p.on_epoch = [&](const lab::EpochMetrics& m) {
+  if (lead) p.on_epoch = [&](const lab::EpochMetrics& m) {
     std::fprintf(stderr, "%sepoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | lr %.3g | %.1f s\n",
                  tty ? "\r\033[K" : "", m.epoch, c.epochs, m.train_loss, 100 * m.train_acc, m.test_loss,
                  100 * m.test_acc, m.lr, m.seconds);
   };
-  const lab::RunResult r = lab::train(c, p, tc.run_dir);
+  const lab::RunResult r = lab::train(c, p, tc.run_dir, parallel ? &dist : nullptr);
   if (r.status == "ok") {
-    std::printf("ok: test accuracy %.2f%% (best %.2f%%) after %zu epochs, %.1f s -> %s\n", 100 * r.test_accuracy,
-                100 * r.best_test_accuracy, r.epochs.size(), r.seconds, r.run_dir.c_str());
+    if (lead) {
+      std::printf("ok: test accuracy %.2f%% (best %.2f%%) after %zu epochs, %.1f s -> %s\n", 100 * r.test_accuracy,
+                  100 * r.best_test_accuracy, r.epochs.size(), r.seconds, r.run_dir.c_str());
+    }
     return;
   }
-  std::fprintf(stderr, "%s%s: %s\nresults so far: %s\n", tty ? "\r\033[K" : "", r.status.c_str(), r.message.c_str(),
-               r.run_dir.c_str());
+  std::fprintf(stderr, "%s%s%s: %s\n", tty ? "\r\033[K" : "", who.c_str(), r.status.c_str(), r.message.c_str());
+  if (lead) std::fprintf(stderr, "results so far: %s\n", r.run_dir.c_str());
   throw CLI::RuntimeError(r.status == "diverged" ? 3 : 1);
 }
 
@@ -138,6 +153,16 @@ void add_train(CLI::App& app) {
   tc->flag(cmd, "--save-model", &lab::TrainConfig::save_model, "write the trained weights to <run dir>/model.pt");
   cmd->add_option("--run-dir", tc->run_dir,
                   "write into exactly this directory, emptied first (instead of a fresh one under --out)");
+  cmd->add_option("--distributed", tc->distributed,
+                  "auto: train data-parallel when started by torchrun, srun or mpirun (their environment); off: "
+                  "one process whatever the environment")
+      ->check(CLI::IsMember({"auto", "off"}))
+      ->capture_default_str();
+  cmd->add_option("--dist-timeout", tc->dist_timeout,
+                  "seconds a data-parallel rank waits for the others (rendezvous, each all-reduce) before the run "
+                  "fails")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
   cmd->callback([tc] { run(*tc); });
 }
 

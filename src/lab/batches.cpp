@@ -59,6 +59,8 @@ Batches::Batches(const TensorSet& set, BatchOptions opt, uint64_t seed, int64_t 
     : set_(set), opt_(opt), seed_(seed), epoch_(epoch) {
   TORCH_CHECK(opt_.batch_size > 0, "batch size must be positive, got ", opt_.batch_size);
   TORCH_CHECK(opt_.noise_std >= 0, "noise standard deviation must be >= 0, got ", opt_.noise_std);
+  TORCH_CHECK(opt_.world >= 1 && opt_.rank >= 0 && opt_.rank < opt_.world, "rank ", opt_.rank, " of ", opt_.world,
+              " is not a shard");
   const int64_t n = set.size();
   order_ = opt_.shuffle ? torch::randperm(n, make_generator(seed, epoch, /*stream=*/0), torch::kInt64)
                         : torch::arange(n, torch::kInt64);
@@ -68,23 +70,32 @@ Batches::Batches(const TensorSet& set, BatchOptions opt, uint64_t seed, int64_t 
   }
 }
 
-std::pair<torch::Tensor, torch::Tensor> Batches::get(int64_t i) const {
+int64_t Batches::global_size(int64_t i) const {
   TORCH_CHECK(i >= 0 && i < count(), "batch ", i, " out of range [0, ", count(), ")");
   const int64_t start = starts_[static_cast<size_t>(i)];
-  const int64_t end = std::min(start + opt_.batch_size, set_.size());
-  const torch::Tensor idx = order_.slice(0, start, end);
+  return std::min(start + opt_.batch_size, set_.size()) - start;
+}
+
+int64_t Batches::offset(int64_t i) const { return global_size(i) * opt_.rank / opt_.world; }
+
+std::pair<torch::Tensor, torch::Tensor> Batches::get(int64_t i) const {
+  const int64_t full = global_size(i), lo = offset(i), hi = full * (opt_.rank + 1) / opt_.world;
+  const int64_t start = starts_[static_cast<size_t>(i)] + lo;
+  const torch::Tensor idx = order_.slice(0, start, start + (hi - lo));
   torch::Tensor x = set_.x.index_select(0, idx);
   const torch::Tensor y = set_.y.index_select(0, idx);
   const int64_t b = x.size(0), h = x.size(2), w = x.size(3);
+  // Random draws are made for the whole batch and this shard's rows kept.
+  auto mine = [&](const torch::Tensor& t) { return t.slice(0, lo, hi); };
   if (opt_.augment) {
     // Pad by 4 with zeros (the mean after standardisation), then crop a random
     // h x w window and flip half of the images, all by one gather.
     constexpr int64_t kPad = 4;
     torch::Generator g = make_generator(seed_, epoch_, /*stream=*/2, i);
     const torch::Tensor padded = torch::constant_pad_nd(x, {kPad, kPad, kPad, kPad}).permute({0, 2, 3, 1});
-    const torch::Tensor oy = torch::randint(0, 2 * kPad + 1, {b, 1}, g, torch::kInt64);
-    const torch::Tensor ox = torch::randint(0, 2 * kPad + 1, {b, 1}, g, torch::kInt64);
-    const torch::Tensor flip = torch::randint(0, 2, {b, 1}, g, torch::kInt64).to(torch::kBool);
+    const torch::Tensor oy = mine(torch::randint(0, 2 * kPad + 1, {full, 1}, g, torch::kInt64));
+    const torch::Tensor ox = mine(torch::randint(0, 2 * kPad + 1, {full, 1}, g, torch::kInt64));
+    const torch::Tensor flip = mine(torch::randint(0, 2, {full, 1}, g, torch::kInt64)).to(torch::kBool);
     const torch::Tensor rows = oy + torch::arange(h, torch::kInt64);
     const torch::Tensor j = torch::arange(w, torch::kInt64);
     const torch::Tensor cols = ox + torch::where(flip, (w - 1) - j, j);
@@ -93,7 +104,9 @@ std::pair<torch::Tensor, torch::Tensor> Batches::get(int64_t i) const {
   }
   if (opt_.noise_std > 0) {
     torch::Generator g = make_generator(seed_, epoch_, /*stream=*/1, i);
-    x = x + torch::randn(x.sizes(), g, x.options()) * opt_.noise_std;
+    std::vector<int64_t> shape = x.sizes().vec();
+    shape[0] = full;
+    x = x + mine(torch::randn(shape, g, x.options())) * opt_.noise_std;
   }
   return {x, y};
 }

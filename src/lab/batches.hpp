@@ -40,6 +40,10 @@ struct BatchOptions {
   bool drop_last = false;
   double noise_std = 0;  // Gaussian noise added to the (standardised) inputs
   bool augment = false;  // random crop (zero padding 4) + horizontal flip
+  // Data-parallel shard: of every batch, rank r of `world` gets the rows
+  // [B r / world, B (r + 1) / world), with the same noise and augmentation
+  // those rows get in a one-process run.
+  int rank = 0, world = 1;
 };
 
 // One pass over a TensorSet in batches.
@@ -47,8 +51,11 @@ class Batches {
  public:
   Batches(const TensorSet& set, BatchOptions opt, uint64_t seed, int64_t epoch);
   int64_t count() const { return static_cast<int64_t>(starts_.size()); }
-  // batch i: inputs [B, C, H, W] and labels [B]
+  // batch i (this rank's rows of it): inputs [B, C, H, W] and labels [B]
   std::pair<torch::Tensor, torch::Tensor> get(int64_t i) const;
+  // Rows of batch i over all ranks, and where this rank's rows start among them.
+  int64_t global_size(int64_t i) const;
+  int64_t offset(int64_t i) const;
 
  private:
   const TensorSet& set_;

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "distributed.hpp"
 #include "mish/torch.hpp"
 
 namespace mish::lab {
@@ -35,13 +36,13 @@ std::shared_ptr<Model> depth_model(const ModelOptions& o, const InputShape& in) 
   const int64_t h = (in.height - 8) / 2, w = (in.width - 8) / 2;
   if (h < 1 || w < 1) bad("the depth model needs inputs of at least 10x10 (two 5x5 convolutions and a pool)");
   tnn::Sequential s(conv(in.channels, 20, 5), make_activation(o.activation), conv(20, 50, 5),
-                    make_activation(o.activation), tnn::MaxPool2d(2), tnn::Dropout(0.25), tnn::Flatten());
+                    make_activation(o.activation), tnn::MaxPool2d(2), GlobalDropout(0.25), tnn::Flatten());
   int64_t features = 50 * h * w;
   for (int i = 0; i < n; ++i) {
     s->push_back(tnn::Linear(features, 500));
-    s->push_back(tnn::BatchNorm1d(500));
+    s->push_back(GlobalBatchNorm(500));
     s->push_back(make_activation(o.activation));
-    s->push_back(tnn::Dropout(0.25));
+    s->push_back(GlobalDropout(0.25));
     features = 500;
   }
   s->push_back(tnn::Linear(features, in.classes));
@@ -58,9 +59,9 @@ std::shared_ptr<Model> mlp_model(const ModelOptions& o, const InputShape& in) {
   int64_t features = in.channels * in.height * in.width;
   for (int i = 0; i < n; ++i) {
     s->push_back(tnn::Linear(features, width));
-    if (o.batch_norm) s->push_back(tnn::BatchNorm1d(width));
+    if (o.batch_norm) s->push_back(GlobalBatchNorm(width));
     s->push_back(make_activation(o.activation));
-    if (o.dropout > 0) s->push_back(tnn::Dropout(o.dropout));
+    if (o.dropout > 0) s->push_back(GlobalDropout(o.dropout));
     features = width;
   }
   s->push_back(tnn::Linear(features, in.classes));
@@ -79,7 +80,7 @@ std::shared_ptr<Model> cnn_model(const ModelOptions& o, const InputShape& in) {
   int64_t cin = in.channels, h = in.height, w = in.width;
   for (int i = 0; i < n; ++i) {
     s->push_back(conv(cin, c, 3, 1, 1, false));
-    s->push_back(tnn::BatchNorm2d(c));
+    s->push_back(GlobalBatchNorm(c));
     s->push_back(make_activation(o.activation));
     cin = c;
     if (i % 2 == 1 && h >= 4 && w >= 4 && i + 1 < n) {
@@ -128,7 +129,7 @@ std::shared_ptr<Model> squeezenet_model(const ModelOptions& o, const InputShape&
   tnn::Sequential s(conv(in.channels, 64, 3, 1, 1), make_activation(a), pool(), Fire(64, 16, 64, 64, a),
                     Fire(128, 16, 64, 64, a), pool(), Fire(128, 32, 128, 128, a), Fire(256, 32, 128, 128, a),
                     pool(), Fire(256, 48, 192, 192, a), Fire(384, 48, 192, 192, a), Fire(384, 64, 256, 256, a),
-                    Fire(512, 64, 256, 256, a), tnn::Dropout(0.5), conv(512, in.classes, 1), make_activation(a),
+                    Fire(512, 64, 256, 256, a), GlobalDropout(0.5), conv(512, in.classes, 1), make_activation(a),
                     tnn::AdaptiveAvgPool2d(1), tnn::Flatten());
   auto m = std::make_shared<SequentialModel>(s);
   m->description = "squeezenet 1.1 (stride-1 stem)";
@@ -140,9 +141,9 @@ std::shared_ptr<Model> squeezenet_model(const ModelOptions& o, const InputShape&
 class PreActBlockImpl : public tnn::Module {
  public:
   PreActBlockImpl(int64_t in, int64_t out, int64_t stride, const std::string& act)
-      : bn1(register_module("bn1", tnn::BatchNorm2d(in))),
+      : bn1(register_module("bn1", GlobalBatchNorm(in))),
         conv1(register_module("conv1", conv(in, out, 3, stride, 1, false))),
-        bn2(register_module("bn2", tnn::BatchNorm2d(out))),
+        bn2(register_module("bn2", GlobalBatchNorm(out))),
         conv2(register_module("conv2", conv(out, out, 3, 1, 1, false))),
         act1(make_activation(act)),
         act2(make_activation(act)) {
@@ -155,9 +156,9 @@ class PreActBlockImpl : public tnn::Module {
     const torch::Tensor skip = shortcut ? shortcut->forward(pre) : x;
     return conv2->forward(act2.forward(bn2->forward(conv1->forward(pre)))) + skip;
   }
-  tnn::BatchNorm2d bn1;
+  GlobalBatchNorm bn1;
   tnn::Conv2d conv1;
-  tnn::BatchNorm2d bn2;
+  GlobalBatchNorm bn2;
   tnn::Conv2d conv2, shortcut{nullptr};
   tnn::AnyModule act1, act2;
 };
@@ -173,7 +174,7 @@ std::shared_ptr<Model> resnet20_model(const ModelOptions& o, const InputShape& i
       c = out;
     }
   }
-  s->push_back(tnn::BatchNorm2d(c));
+  s->push_back(GlobalBatchNorm(c));
   s->push_back(make_activation(o.activation));
   s->push_back(tnn::AdaptiveAvgPool2d(1));
   s->push_back(tnn::Flatten());

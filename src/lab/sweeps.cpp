@@ -198,35 +198,131 @@ std::vector<SweepRun> expand_sweep(const std::string& text, const std::string& s
   return runs;
 }
 
+namespace {
+
+// An open file descriptor, closed once.
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
+  Fd& operator=(Fd&&) = delete;
+  Fd(const Fd&) = delete;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// A lock file, locked for this process or not at all. POSIX record locks
+// (fcntl) work across machines on NFS (through its lock manager) and are
+// released when the process ends, however it ends.
+Fd try_lock(const fs::path& file, bool* busy) {
+  Fd f(::open(file.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644));
+  if (f.fd < 0) throw std::runtime_error("cannot create the lock file " + file.string() + ": " + std::strerror(errno));
+  struct flock l {};
+  l.l_type = F_WRLCK;
+  l.l_whence = SEEK_SET;
+  *busy = ::fcntl(f.fd, F_SETLK, &l) != 0;
+  if (*busy && errno != EACCES && errno != EAGAIN) {
+    throw std::runtime_error("cannot lock " + file.string() + ": " + std::strerror(errno) +
+                             " (on NFS the lock manager, rpc.statd / lockd, must be running)");
+  }
+  return f;
+}
+
+}  // namespace
+
+void keep_sweep_text(const std::string& dir, const std::string& text) {
+  const fs::path out(dir);
+  fs::create_directories(out);
+  std::ifstream old(out / "sweep.toml");
+  std::stringstream had;
+  had << old.rdbuf();
+  if (old && had.str() != text) {
+    throw std::runtime_error(dir + " holds a different sweep (its sweep.toml differs from this one); "
+                             "choose another --out, or delete the directory to start over");
+  }
+  if (!old) write_atomically((out / "sweep.toml").string(), text);
+}
+
+std::string slurm_script(const SlurmOptions& o) {
+  auto quote = [](const std::string& s) {
+    std::string q = "'";
+    for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  std::ostringstream sh;
+  sh << "#!/bin/bash\n"
+     << "# mish sweep as a Slurm job array: " << o.tasks << " tasks share the " << o.runs << " runs of\n"
+     << "# " << o.out << " (task i runs every run whose index is i modulo " << o.tasks << ").\n"
+     << "# Submit with: sbatch " << (o.file.empty() ? "THIS_FILE" : o.file) << "\n"
+     << "# Resubmitting finishes what is left (finished runs are skipped); the directory must be\n"
+     << "# on a filesystem every node mounts (NFS: with its lock manager running).\n"
+     << "#SBATCH --job-name=mish-sweep\n"
+     << "#SBATCH --array=0-" << o.tasks - 1 << "\n"
+     << "#SBATCH --ntasks=1\n"
+     << "#SBATCH --cpus-per-task=" << o.cpus_per_task << "\n"
+     << "#SBATCH --output=" << o.out << "/logs/slurm-%A_%a.out\n";
+  for (const auto& line : o.sbatch) sh << "#SBATCH " << line << "\n";
+  sh << "set -euo pipefail\n"
+     << "exec " << quote(o.exe) << " sweep --config " << quote(o.out + "/sweep.toml") << " --out " << quote(o.out)
+     << " --jobs " << o.jobs << " --threads " << o.threads << " --shard \"${SLURM_ARRAY_TASK_ID}/" << o.tasks
+     << "\"\n";
+  return sh.str();
+}
+
+std::pair<int, int> parse_shard(const std::string& text) {
+  const size_t slash = text.find('/');
+  char* end = nullptr;
+  const long i = slash == std::string::npos ? -1 : std::strtol(text.c_str(), &end, 10);
+  const bool i_ok = slash != std::string::npos && end == text.c_str() + slash && slash > 0;
+  const long n = i_ok ? std::strtol(text.c_str() + slash + 1, &end, 10) : 0;
+  if (!i_ok || *end != '\0' || slash + 1 == text.size() || n < 1 || n > 100000 || i < 0 || i >= n) {
+    throw std::invalid_argument("--shard '" + text + "': expected I/N with 0 <= I < N, e.g. 0/4 ... 3/4");
+  }
+  return {static_cast<int>(i), static_cast<int>(n)};
+}
+
+std::optional<std::pair<int, int>> shard_from_env(const EnvReader& env) {
+  if (const auto id = env("SLURM_ARRAY_TASK_ID")) {
+    const auto count = env("SLURM_ARRAY_TASK_COUNT"), min = env("SLURM_ARRAY_TASK_MIN");
+    if (!count) throw std::invalid_argument("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not");
+    const int i = std::atoi(id->c_str()) - (min ? std::atoi(min->c_str()) : 0), n = std::atoi(count->c_str());
+    if (n < 1 || i < 0 || i >= n) {
+      throw std::invalid_argument("the Slurm array task " + *id + " of " + *count +
+                                  " is not a shard (the array's ids must be contiguous); pass --shard I/N");
+    }
+    return std::make_pair(i, n);
+  }
+  const LaunchEnv e = launch_env(env);
+  if (e.world > 1) return std::make_pair(e.rank, e.world);
+  return std::nullopt;
+}
+
 SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt,
                       const std::function<void(const std::string&)>& log) {
   const fs::path out(opt.out);
-  for (const char* sub : {"runs", "configs", "logs"}) fs::create_directories(out / sub);
-  // The lock is held (and the workers are stopped) until this function
-  // returns, normally or by an exception.
-  struct Lock {
-    int fd;
-    ~Lock() {
-      if (fd >= 0) ::close(fd);
-    }
-  } lock{::open((out / ".sweep.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)};
-  if (lock.fd < 0) {
-    throw std::runtime_error("cannot create the lock file " + (out / ".sweep.lock").string() + ": " +
-                             std::strerror(errno));
+  if (opt.shards < 1 || opt.shard < 0 || opt.shard >= opt.shards) {
+    throw std::invalid_argument("shard " + std::to_string(opt.shard) + "/" + std::to_string(opt.shards) +
+                                " does not exist: shards are 0/N ... (N-1)/N");
   }
-  if (::flock(lock.fd, LOCK_EX | LOCK_NB) != 0) {
-    throw std::runtime_error("another sweep is running in " + opt.out + "; wait for it or choose another --out");
+  for (const char* sub : {"runs", "configs", "logs", "locks"}) fs::create_directories(out / sub);
+  // The shard's lock is held (and the workers are stopped) until this
+  // function returns, normally or by an exception.
+  const std::string shard = std::to_string(opt.shard) + "/" + std::to_string(opt.shards);
+  bool busy = false;
+  const Fd lock = try_lock(
+      out / (opt.shards == 1 ? ".sweep.lock"
+                             : ".sweep.shard-" + std::to_string(opt.shard) + "-of-" + std::to_string(opt.shards) +
+                                   ".lock"),
+      &busy);
+  if (busy) {
+    throw std::runtime_error(opt.shards == 1 ? "another sweep is running in " + opt.out +
+                                                   "; wait for it or choose another --out"
+                                             : "shard " + shard + " of the sweep in " + opt.out +
+                                                   " is already running (here or on another machine); wait for it "
+                                                   "or start another shard");
   }
-  if (!opt.sweep_text.empty()) {
-    std::ifstream old(out / "sweep.toml");
-    std::stringstream text;
-    text << old.rdbuf();
-    if (old && text.str() != opt.sweep_text) {
-      throw std::runtime_error(opt.out + " holds a different sweep (its sweep.toml differs from this one); "
-                               "choose another --out, or delete the directory to start over");
-    }
-    if (!old) write_atomically((out / "sweep.toml").string(), opt.sweep_text);
-  }
+  if (!opt.sweep_text.empty()) keep_sweep_text(opt.out, opt.sweep_text);
   const int jobs = std::max(1, opt.jobs);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int threads = opt.threads_per_job > 0 ? opt.threads_per_job : std::max(1, cores / jobs);
@@ -234,17 +330,24 @@ SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
   const int kill_after = kill_env ? std::atoi(kill_env) : 0;
 
   SweepStatus st;
-  st.total = static_cast<int>(runs.size());
   std::vector<size_t> pending;
   for (size_t i = 0; i < runs.size(); ++i) {
+    if (static_cast<int>(i % static_cast<size_t>(opt.shards)) != opt.shard) continue;  // another shard's
+    ++st.total;
     if (read_run_record((out / "runs" / runs[i].name).string()).finished()) {
       ++st.skipped;
     } else {
       pending.push_back(i);
     }
   }
+  if (opt.shards > 1) {
+    log("shard " + shard + ": " + std::to_string(st.total) + " of the " + std::to_string(runs.size()) + " runs");
+  }
   if (st.skipped) log(std::to_string(st.skipped) + " of " + std::to_string(st.total) + " runs already done");
   std::reverse(pending.begin(), pending.end());  // pop_back takes them in grid order
+  // Each running run is claimed by a lock on locks/<name>.lock, held until its
+  // worker is reaped: no two processes (shards on any machine) run it at once.
+  std::map<size_t, Fd> claims;
   struct Workers {  // on an exception: stop the workers still running, reap them
     std::map<pid_t, size_t> pids;
     ~Workers() {
@@ -275,17 +378,32 @@ SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
         ::dup2(fd, 1);
         ::dup2(fd, 2);
       }
+      // each run is one process, even when the sweep was started by a launcher
       ::execl(opt.exe.c_str(), opt.exe.c_str(), "train", "--config", cfg.c_str(), "--run-dir", dir.c_str(),
-              "--threads", nthreads.c_str(), static_cast<char*>(nullptr));
+              "--distributed", "off", "--threads", nthreads.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     running[pid] = i;
   };
   while (!pending.empty() || !running.empty()) {
     while (static_cast<int>(running.size()) < jobs && !pending.empty()) {
-      launch(pending.back());
+      const size_t i = pending.back();
       pending.pop_back();
+      bool taken = false;
+      Fd claim = try_lock(out / "locks" / (runs[i].name + ".lock"), &taken);
+      if (taken) {
+        ++st.busy;
+        log(runs[i].name + ": being run by another process (another shard?); left to it");
+        continue;
+      }
+      if (read_run_record((out / "runs" / runs[i].name).string()).finished()) {  // finished elsewhere meanwhile
+        ++st.skipped;
+        continue;
+      }
+      claims.emplace(i, std::move(claim));
+      launch(i);
     }
+    if (running.empty()) break;
     int wstatus = 0;
     const pid_t pid = ::waitpid(-1, &wstatus, 0);
     if (pid < 0) {
@@ -295,6 +413,7 @@ SweepStatus run_sweep(const std::vector<SweepRun>& runs, const SweepOptions& opt
     const auto it = running.find(pid);
     if (it == running.end()) continue;
     const SweepRun& r = runs[it->second];
+    claims.erase(it->second);  // the worker is gone: release its run
     running.erase(it);
     const RunRecord res = read_run_record((out / "runs" / r.name).string());
     std::ostringstream line;

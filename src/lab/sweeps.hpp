@@ -23,6 +23,7 @@
 
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,10 +55,37 @@ struct SweepOptions {
   int threads_per_job = 0;  // 0: cores / jobs
   std::string exe;          // the mish executable the workers run
   std::string sweep_text;   // the sweep file, kept as OUT/sweep.toml (the report reads it)
+  // Runs of the shard: the runs whose index in the grid is shard modulo
+  // shards. Shards on several machines may share one directory (a network
+  // filesystem with POSIX locks): a lock per run keeps any run from being run
+  // twice at once, and a finished run is never run again.
+  int shard = 0, shards = 1;
 };
+
+// Writes dir/sweep.toml, or checks that it already holds this text (a
+// directory holds one sweep); throws std::runtime_error when it differs.
+void keep_sweep_text(const std::string& dir, const std::string& text);
+
+// An sbatch script running a sweep directory as a Slurm job array, one shard per task.
+struct SlurmOptions {
+  std::string out;   // the sweep directory (absolute), holding sweep.toml
+  std::string exe;   // the mish executable (absolute)
+  std::string file;  // where the script will be (for its comment)
+  int runs = 0, tasks = 1, jobs = 1, threads = 1, cpus_per_task = 1;
+  std::vector<std::string> sbatch;  // more #SBATCH options, e.g. "--partition=cpu"
+};
+std::string slurm_script(const SlurmOptions& o);
+
+// "I/N" -> {I, N}; throws std::invalid_argument unless 0 <= I < N.
+std::pair<int, int> parse_shard(const std::string& text);
+// The shard a launcher gives this process: a Slurm array task
+// (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT) or a
+// rank of torchrun / srun / mpirun; nullopt when none did.
+std::optional<std::pair<int, int>> shard_from_env(const EnvReader& env = process_env());
 
 struct SweepStatus {
   int total = 0, skipped = 0, ok = 0, diverged = 0, failed = 0;
+  int busy = 0;  // runs another process was running (left to it)
 };
 
 // What a run directory's result.json says. A run is finished when its status is

@@ -5,11 +5,15 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -165,7 +169,7 @@ std::string make_run_dir(const TrainConfig& c) {
   }
 }
 
-nlohmann::json result_json(const TrainConfig& c, const RunResult& r, int threads) {
+nlohmann::json result_json(const TrainConfig& c, const RunResult& r, int threads, int processes) {
   nlohmann::json j;
   j["status"] = r.status;
   j["message"] = r.message;
@@ -179,7 +183,8 @@ nlohmann::json result_json(const TrainConfig& c, const RunResult& r, int threads
   j["activation"] = c.activation;
   j["model"] = c.model;
   j["dataset"] = c.dataset;
-  j["threads"] = threads;
+  j["threads"] = threads;       // per process
+  j["processes"] = processes;   // data-parallel ranks
   j["versions"] = {{"mish", mish::version()}, {"libtorch", TORCH_VERSION}, {"simd_target", mish::simd_target()}};
   return j;
 }
@@ -248,12 +253,21 @@ void parse_config(const std::string& text, const std::string& source, TrainConfi
 }
 
 void write_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
+  // a name of its own per writer: sweep shards on other machines may rewrite
+  // the same file (results.csv) at the same moment
+  static std::atomic<unsigned> serial{0};
+  char host[64] = "";
+  ::gethostname(host, sizeof host - 1);
+  const std::string tmp = path + ".tmp." + host + "." + std::to_string(::getpid()) + "." + std::to_string(serial++);
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     f << text;
     f.flush();
-    if (!f) throw std::runtime_error("cannot write " + tmp + " (disk full or no permission?)");
+    if (!f) {
+      std::error_code ignore;
+      fs::remove(tmp, ignore);
+      throw std::runtime_error("cannot write " + tmp + " (disk full or no permission?)");
+    }
   }
   fs::rename(tmp, path);
 }
@@ -299,34 +313,52 @@ SavedRun load_saved_run(const std::string& run_dir) {
   return r;
 }
 
-RunResult train(const TrainConfig& c, const Progress& progress, const std::string& run_dir) {
+RunResult train(const TrainConfig& c, const Progress& progress, const std::string& run_dir,
+                const DistributedOptions* dist) {
   RunResult r;
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-  const int threads = c.threads > 0 ? c.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (run_dir.empty()) {
-    r.run_dir = make_run_dir(c);
-  } else {
-    fs::create_directories(run_dir);
-    for (const auto& e : fs::directory_iterator(run_dir)) fs::remove_all(e.path());
-    r.run_dir = run_dir;
+  const bool parallel = dist && dist->env.world > 1;
+  const bool lead = !parallel || dist->env.rank == 0;  // the rank that writes the run directory
+  const int per_machine = parallel ? std::max(1, dist->env.local_world) : 1;
+  const int threads =
+      c.threads > 0 ? c.threads
+                    : std::max(1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) / per_machine);
+  if (lead) {
+    if (run_dir.empty()) {
+      r.run_dir = make_run_dir(c);
+    } else {
+      fs::create_directories(run_dir);
+      for (const auto& e : fs::directory_iterator(run_dir)) fs::remove_all(e.path());
+      r.run_dir = run_dir;
+    }
   }
   const fs::path dir(r.run_dir);
-  write_atomically((dir / "config.toml").string(), to_toml(c));
+  auto save = [&](const char* name, const std::string& text) {
+    if (lead) write_atomically((dir / name).string(), text);
+  };
+  save("config.toml", to_toml(c));
   auto finish = [&](const std::string& status, const std::string& message) {
     r.status = status;
     r.message = message;
     r.seconds = elapsed();
-    write_atomically((dir / "metrics.csv").string(), csv(r.epochs));
-    write_atomically((dir / "result.json").string(), result_json(c, r, threads).dump(2) + "\n");
+    save("metrics.csv", csv(r.epochs));
+    save("result.json", result_json(c, r, threads, parallel ? dist->env.world : 1).dump(2) + "\n");
     return r;
   };
   try {
     validate(c);
     at::set_num_threads(threads);
     torch::manual_seed(c.seed);
+    std::unique_ptr<ProcessGroup> group;
+    if (parallel) group = std::make_unique<ProcessGroup>(dist->env, dist->timeout);
     const TensorSplits data = load_tensors(c);
     auto model = build_model(c, input_shape(data));
+    if (group) {  // the same seed gives the same weights; rank 0's are made the truth anyway
+      torch::NoGradGuard no_grad;
+      for (auto& t : model->parameters()) group->broadcast(t);
+      for (auto& t : model->buffers()) group->broadcast(t);
+    }
     auto opt = make_optimizer(c, model->parameters());
     BatchOptions train_opt, test_opt;
     train_opt.batch_size = c.batch_size;
@@ -335,6 +367,11 @@ RunResult train(const TrainConfig& c, const Progress& progress, const std::strin
     test_opt.batch_size = std::max<int64_t>(c.batch_size, 512);
     test_opt.shuffle = false;
     test_opt.noise_std = c.noise_on != "train" ? c.noise_std : 0;
+    if (group) {
+      train_opt.rank = test_opt.rank = group->rank();
+      train_opt.world = test_opt.world = group->world();
+    }
+    const std::vector<torch::Tensor> params = model->parameters();
     for (int epoch = 1; epoch <= c.epochs; ++epoch) {
       const auto e0 = std::chrono::steady_clock::now();
       EpochMetrics m;
@@ -347,10 +384,35 @@ RunResult train(const TrainConfig& c, const Progress& progress, const std::strin
       int64_t correct = 0, seen = 0;
       for (int64_t b = 0; b < batches.count(); ++b) {
         auto [x, y] = batches.get(b);
+        const int64_t global = batches.global_size(b);
+        std::optional<ShardScope> shard;
+        if (group) shard.emplace(ShardContext{group.get(), global, batches.offset(b)});
         opt->zero_grad();
         const torch::Tensor out = model->forward(x);
-        const torch::Tensor loss = torch::nn::functional::cross_entropy(out, y);
-        const double l = loss.item<double>();
+        // data-parallel: this rank's share of the global batch's mean loss
+        const torch::Tensor loss =
+            group ? torch::nn::functional::cross_entropy(
+                        out, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum)) /
+                        static_cast<double>(global)
+                  : torch::nn::functional::cross_entropy(out, y);
+        loss.backward();
+        double batch_loss = loss.item<double>() * static_cast<double>(global);  // summed over the batch
+        int64_t batch_correct = out.argmax(1).eq(y).sum().item<int64_t>();
+        if (group) {  // one all-reduce per step: every gradient, the loss and the correct count
+          std::vector<torch::Tensor> parts;
+          for (const auto& p : params) parts.push_back(p.grad().defined() ? p.grad().flatten() : torch::zeros({p.numel()}));
+          parts.push_back(torch::tensor({batch_loss, static_cast<double>(batch_correct)}, torch::kFloat));
+          torch::Tensor flat = torch::cat(parts);
+          group->sum(flat);
+          int64_t at = 0;
+          for (const auto& p : params) {
+            if (p.grad().defined()) p.grad().copy_(flat.slice(0, at, at + p.numel()).view_as(p));
+            at += p.numel();
+          }
+          batch_loss = flat[at].item<double>();
+          batch_correct = static_cast<int64_t>(std::llround(flat[at + 1].item<double>()));
+        }
+        const double l = batch_loss / static_cast<double>(global);
         if (!std::isfinite(l)) {
           r.epochs.push_back(m);
           r.epochs.back().train_loss = l;
@@ -358,11 +420,10 @@ RunResult train(const TrainConfig& c, const Progress& progress, const std::strin
                                         " in epoch " + std::to_string(epoch) + ", batch " + std::to_string(b + 1) +
                                         " (try a smaller lr)");
         }
-        loss.backward();
         opt->step();
-        loss_sum += l * static_cast<double>(y.size(0));
-        correct += out.argmax(1).eq(y).sum().item<int64_t>();
-        seen += y.size(0);
+        loss_sum += batch_loss;
+        correct += batch_correct;
+        seen += global;
         if (progress.on_batch) {
           progress.on_batch(epoch, b + 1, batches.count(), loss_sum / static_cast<double>(seen),
                             static_cast<double>(correct) / static_cast<double>(seen));
@@ -370,7 +431,7 @@ RunResult train(const TrainConfig& c, const Progress& progress, const std::strin
       }
       m.train_loss = loss_sum / static_cast<double>(std::max<int64_t>(seen, 1));
       m.train_acc = static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(seen, 1));
-      // evaluation
+      // evaluation (each rank its rows of every test batch, summed over the ranks)
       model->eval();
       torch::NoGradGuard no_grad;
       const Batches test(data.test, test_opt, c.seed ^ 0x7e57ull, epoch);
@@ -385,6 +446,13 @@ RunResult train(const TrainConfig& c, const Progress& progress, const std::strin
         tc += out.argmax(1).eq(y).sum().item<int64_t>();
         tn += y.size(0);
       }
+      if (group) {
+        torch::Tensor sums = torch::tensor({tl, static_cast<double>(tc), static_cast<double>(tn)}, torch::kDouble);
+        group->sum(sums);
+        tl = sums[0].item<double>();
+        tc = static_cast<int64_t>(std::llround(sums[1].item<double>()));
+        tn = static_cast<int64_t>(std::llround(sums[2].item<double>()));
+      }
       m.test_loss = tn ? tl / static_cast<double>(tn) : 0;
       m.test_acc = tn ? static_cast<double>(tc) / static_cast<double>(tn) : 0;
       m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
@@ -392,13 +460,13 @@ RunResult train(const TrainConfig& c, const Progress& progress, const std::strin
       r.test_accuracy = m.test_acc;
       r.test_loss = m.test_loss;
       r.best_test_accuracy = std::max(r.best_test_accuracy, m.test_acc);
-      write_atomically((dir / "metrics.csv").string(), csv(r.epochs));
+      save("metrics.csv", csv(r.epochs));
       if (progress.on_epoch) progress.on_epoch(m);
       if (!std::isfinite(m.test_loss)) {
         return finish("diverged", "the test loss became non-finite after epoch " + std::to_string(epoch));
       }
     }
-    if (c.save_model) {
+    if (c.save_model && lead) {
       torch::serialize::OutputArchive archive;
       model->save(archive);
       const std::string tmp = (dir / "model.pt.tmp").string();

@@ -4,12 +4,14 @@
 // and renamed into place).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "batches.hpp"
+#include "distributed.hpp"
 #include "models.hpp"
 
 namespace mish::lab {
@@ -76,12 +78,26 @@ struct Progress {
   std::function<void(const EpochMetrics&)> on_epoch;
 };
 
+// A data-parallel run: the launch (see distributed.hpp) and how long any
+// rank waits for the others before the run fails.
+struct DistributedOptions {
+  LaunchEnv env;
+  std::chrono::milliseconds timeout{std::chrono::minutes(5)};
+};
+
 // Runs the config; the run directory is created under c.out (a fresh name),
 // or is exactly run_dir when that is given (emptied first: sweeps rerun an
 // unfinished run in its own place). Failures of the data or the model end as
 // status "failed" with the message (and the files written), divergence as
 // "diverged"; neither throws.
-RunResult train(const TrainConfig& c, const Progress& progress = {}, const std::string& run_dir = "");
+//
+// With dist (world size > 1) every rank calls this with the same config: each
+// trains on its shard of every global batch of c.batch_size, gradients are
+// summed over the ranks, and rank 0 alone writes the run directory (the other
+// ranks return its status with an empty run_dir). A rank that fails or is lost
+// makes every rank end "failed" within dist->timeout.
+RunResult train(const TrainConfig& c, const Progress& progress = {}, const std::string& run_dir = "",
+                const DistributedOptions* dist = nullptr);
 
 // The data of a config as tensors (what train() trains and tests on).
 TensorSplits load_tensors(const TrainConfig& c);

@@ -69,7 +69,9 @@ TEST_F(Train, LearnsAndWritesTheRunDirectory) {
   TrainConfig back;
   mish::lab::parse_config(slurp(dir / "config.toml"), "config.toml", back);
   EXPECT_EQ(mish::lab::to_toml(back), mish::lab::to_toml(small()));
-  for (const auto& e : fs::directory_iterator(dir)) EXPECT_NE(e.path().extension(), ".tmp");
+  for (const auto& e : fs::directory_iterator(dir)) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();  // no temporary left
+  }
   // a second run never overwrites the first
   const auto r2 = mish::lab::train(small());
   EXPECT_NE(r2.run_dir, r.run_dir);
