@@ -64,27 +64,32 @@ std::string first_slurm_host(const std::string& nodelist) {
 }
 
 LaunchEnv launch_env(const EnvReader& env) {
+  // The launchers that name world size, rank, local rank and local size outright.
+  struct Vars {
+    const char *launcher, *world, *rank, *local_rank, *local_world;
+  };
+  static constexpr Vars kLaunchers[] = {
+      {"torchrun", "WORLD_SIZE", "RANK", "LOCAL_RANK", "LOCAL_WORLD_SIZE"},
+      {"mpirun", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_LOCAL_RANK",
+       "OMPI_COMM_WORLD_LOCAL_SIZE"},                                                    // Open MPI
+      {"mpirun", "PMI_SIZE", "PMI_RANK", "MPI_LOCALRANKID", "MPI_LOCALNRANKS"},  // MPICH (Hydra)
+  };
   LaunchEnv e;
-  if (env("WORLD_SIZE") || env("RANK")) {
-    e.launcher = "torchrun";
-    e.world = int_var(env, "WORLD_SIZE");
-    e.rank = int_var(env, "RANK");
-    e.local_rank = int_var(env, "LOCAL_RANK", 0);
-    e.local_world = int_var(env, "LOCAL_WORLD_SIZE", 1);
+  const Vars* found = nullptr;
+  for (const Vars& v : kLaunchers) {
+    if (env(v.world) || env(v.rank)) {
+      found = &v;
+      break;
+    }
+  }
+  if (found) {
+    e.launcher = found->launcher;
+    e.world = int_var(env, found->world);
+    e.rank = int_var(env, found->rank);
+    e.local_rank = int_var(env, found->local_rank, 0);
+    e.local_world = int_var(env, found->local_world, 1);
     e.agent_store = env("TORCHELASTIC_USE_AGENT_STORE").value_or("") == "True";
     e.attempt = env("TORCHELASTIC_RESTART_COUNT").value_or("0");
-  } else if (env("OMPI_COMM_WORLD_SIZE")) {
-    e.launcher = "mpirun";
-    e.world = int_var(env, "OMPI_COMM_WORLD_SIZE");
-    e.rank = int_var(env, "OMPI_COMM_WORLD_RANK");
-    e.local_rank = int_var(env, "OMPI_COMM_WORLD_LOCAL_RANK", 0);
-    e.local_world = int_var(env, "OMPI_COMM_WORLD_LOCAL_SIZE", 1);
-  } else if (env("PMI_SIZE")) {
-    e.launcher = "mpirun";
-    e.world = int_var(env, "PMI_SIZE");
-    e.rank = int_var(env, "PMI_RANK");
-    e.local_rank = int_var(env, "MPI_LOCALRANKID", 0);
-    e.local_world = int_var(env, "MPI_LOCALNRANKS", 1);
   } else if (env("SLURM_STEP_NUM_TASKS") && env("SLURM_PROCID")) {
     // srun sets the step's variables; a batch script alone does not (it is one process)
     e.launcher = "srun";

@@ -207,7 +207,9 @@ struct Proc {
   }
 };
 
-Proc start(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+// Runs exe with args and env added to ours; its stdout and stderr go to one pipe.
+Proc start_program(const char* exe, const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env) {
   int fds[2];
   EXPECT_EQ(::pipe(fds), 0);
   Proc p;
@@ -220,15 +222,19 @@ Proc start(const std::vector<std::string>& args, const std::map<std::string, std
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
     std::vector<char*> argv;
     std::vector<std::string> copy = args;
-    argv.push_back(const_cast<char*>(MISH_CLI));
+    argv.push_back(const_cast<char*>(exe));
     for (auto& a : copy) argv.push_back(a.data());
     argv.push_back(nullptr);
-    ::execv(MISH_CLI, argv.data());
+    ::execv(exe, argv.data());
     ::_exit(127);
   }
   ::close(fds[1]);
   p.err = fds[0];
   return p;
+}
+
+Proc start(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  return start_program(MISH_CLI, args, env);
 }
 
 class DataParallel : public ::testing::Test {
@@ -455,21 +461,7 @@ TEST_F(ShardedSweep, EmittedSlurmArrayScriptRunsTheSweep) {
   // what the two array tasks run, outside Slurm: together, the whole sweep once
   std::vector<std::string> outputs;
   for (const char* task : {"0", "1"}) {
-    int fds[2];
-    ASSERT_EQ(::pipe(fds), 0);
-    Proc p;
-    p.pid = ::fork();
-    if (p.pid == 0) {
-      ::dup2(fds[1], 1);
-      ::dup2(fds[1], 2);
-      ::close(fds[0]);
-      ::close(fds[1]);
-      ::setenv("SLURM_ARRAY_TASK_ID", task, 1);
-      ::execl("/bin/bash", "bash", job.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(fds[1]);
-    p.err = fds[0];
+    Proc p = start_program("/bin/bash", {job}, {{"SLURM_ARRAY_TASK_ID", task}});
     EXPECT_EQ(p.finish(), 0) << p.text;
     outputs.push_back(p.text);
   }
