@@ -63,7 +63,7 @@ std::string first_slurm_host(const std::string& nodelist) {
   return nodelist.substr(0, bracket) + nodelist.substr(bracket + 1, end - bracket - 1);
 }
 
-LaunchEnv launch_env(const EnvReader& env) {
+LaunchEnv launch_env(const EnvReader& env, bool rendezvous) {
   // The launchers that name world size, rank, local rank and local size outright.
   struct Vars {
     const char *launcher, *world, *rank, *local_rank, *local_world;
@@ -110,7 +110,7 @@ LaunchEnv launch_env(const EnvReader& env) {
   }
   if (e.local_rank >= e.local_world) e.local_world = e.local_rank + 1;
   if (const auto addr = env("MASTER_ADDR")) e.master_addr = *addr;
-  if (e.world > 1 && e.master_addr.empty()) {
+  if (rendezvous && e.world > 1 && e.master_addr.empty()) {
     bad("a data-parallel launch (" + e.launcher + ", " + std::to_string(e.world) +
         " processes) needs MASTER_ADDR, the host of rank 0, in every process's environment "
         "(torchrun sets it; with mpirun pass -x MASTER_ADDR=HOST -x MASTER_PORT=PORT)");

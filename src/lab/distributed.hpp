@@ -43,8 +43,9 @@ using EnvReader = std::function<std::optional<std::string>(const char* name)>;
 EnvReader process_env();
 // Reads the launcher's variables (torchrun's first, then Open MPI's, PMI's,
 // Slurm's); throws std::invalid_argument naming the variable that is missing
-// or malformed.
-LaunchEnv launch_env(const EnvReader& env = process_env());
+// or malformed. `rendezvous`: the ranks will meet (MASTER_ADDR is required);
+// false when only the rank is wanted (a sweep's shard).
+LaunchEnv launch_env(const EnvReader& env = process_env(), bool rendezvous = true);
 
 // The first host of a Slurm node list ("node[03-05,9],gpu1" -> "node03").
 std::string first_slurm_host(const std::string& nodelist);

@@ -293,7 +293,7 @@ std::optional<std::pair<int, int>> shard_from_env(const EnvReader& env) {
     }
     return std::make_pair(i, n);
   }
-  const LaunchEnv e = launch_env(env);
+  const LaunchEnv e = launch_env(env, /*rendezvous=*/false);  // shards never meet
   if (e.world > 1) return std::make_pair(e.rank, e.world);
   return std::nullopt;
 }
