@@ -1,7 +1,6 @@
 #include "sweeps.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>

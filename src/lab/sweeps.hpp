@@ -15,6 +15,8 @@
 //   results.csv        one row per finished run (rewritten atomically)
 //   sweep.toml         the sweep file (a directory holds one sweep: resuming
 //                      with a different file is refused)
+//   locks/<name>.lock  held (fcntl) by the process running that run, so shards
+//                      sharing the directory never run a run twice at once
 // A run is finished when its result.json says ok or diverged (written last,
 // atomically). Rerunning a sweep skips finished runs and restarts the others
 // in their own directory, so a sweep killed at any moment (even SIGKILL: the
