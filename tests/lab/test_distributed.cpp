@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
 #include "batches.hpp"
 #include "distributed.hpp"
 #include "sweeps.hpp"
@@ -309,6 +311,31 @@ TEST_F(DataParallel, SameSeedAndWorldSizeSameResult) {
   ASSERT_EQ(run("b", 2), 0);
   EXPECT_EQ(metrics("a"), metrics("b"));
   EXPECT_NE(metrics("a").find("\n2,"), std::string::npos) << metrics("a");
+}
+
+TEST_F(DataParallel, JoinsTorchrunsAgentStore) {
+  // torchrun's agent serves the TCPStore at MASTER_ADDR:MASTER_PORT and tells
+  // its workers so (TORCHELASTIC_USE_AGENT_STORE): here the test is the agent
+  const int port = free_port();
+  c10d::TCPStoreOptions so;
+  so.port = static_cast<std::uint16_t>(port);
+  so.isServer = true;
+  so.waitWorkers = false;
+  so.timeout = std::chrono::seconds(60);
+  const auto agent = c10::make_intrusive<c10d::TCPStore>("127.0.0.1", so);
+  std::vector<Proc> ps;
+  for (int r = 0; r < 2; ++r) {
+    auto env = rank(r, 2, port);
+    env["TORCHELASTIC_USE_AGENT_STORE"] = "True";
+    env["TORCHELASTIC_RESTART_COUNT"] = "1";
+    ps.push_back(start(train("agent", 1), env));
+  }
+  for (auto& p : ps) EXPECT_EQ(p.finish(), 0) << p.text;
+  EXPECT_GT(agent->getNumKeys(), 0);  // the ranks met in its store (their own would not bind the port)
+  std::ifstream f(dir / "agent" / "result.json");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_NE(ss.str().find("\"processes\": 2"), std::string::npos) << ss.str();
 }
 
 TEST_F(DataParallel, AKilledRankFailsTheOthersWithAMessage) {
