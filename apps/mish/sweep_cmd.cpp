@@ -40,12 +40,16 @@ void add_sweep(CLI::App& app) {
                   "I/N: run only the runs whose grid index is I modulo N; N processes (on any machines sharing "
                   "--out) together run the sweep once. Default: from a Slurm array task or a torchrun / srun / "
                   "mpirun rank, else the whole sweep");
-  cmd->add_option("--emit-slurm", a->emit_slurm,
-                  "write an sbatch script running this sweep as a Slurm job array (one shard per task) and exit");
+  CLI::Option* emit = cmd->add_option(
+      "--emit-slurm", a->emit_slurm,
+      "write an sbatch script running this sweep as a Slurm job array (one shard per task) and exit");
+  cmd->get_option("--shard")->excludes(emit);
   cmd->add_option("--tasks", a->tasks, "array tasks for --emit-slurm (default: one per run, at most 64)")
-      ->check(CLI::Range(1, 100000));
+      ->check(CLI::Range(1, 100000))
+      ->needs(emit);
   cmd->add_option("--sbatch", a->sbatch, "an #SBATCH option for --emit-slurm, e.g. --sbatch=--partition=cpu; "
-                                         "repeatable");
+                                         "repeatable")
+      ->needs(emit);
   cmd->callback([a] {
     if (a->config.empty() && a->grid.empty() && a->set.empty()) {
       throw CLI::ValidationError("--config / --grid", "give a sweep file (--config) or the grid (--grid, --set)");
