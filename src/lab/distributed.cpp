@@ -5,6 +5,7 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <cstdlib>
+#include <functional>
 #include <stdexcept>
 
 namespace mish::lab {
@@ -169,28 +170,33 @@ void ProcessGroup::rendezvous_failed(const std::string& at, const std::string& s
 
 ProcessGroup::~ProcessGroup() = default;
 
-void ProcessGroup::sum(torch::Tensor& t) {
-  std::vector<at::Tensor> v{t};
+namespace {
+
+// Runs a collective and waits for it; a failure says which rank, which
+// collective and why.
+void collective(const ProcessGroup& g, const char* what, std::chrono::milliseconds timeout,
+                const std::function<c10::intrusive_ptr<c10d::Work>()>& start) {
   try {
-    impl_->pg->allreduce(v)->wait(timeout_);
+    start()->wait(timeout);
   } catch (const std::exception& e) {
-    throw std::runtime_error(where(*this) + ": all-reduce failed: another rank died, hung for more than " +
-                             std::to_string(timeout_.count() / 1000) + " s (--dist-timeout) or cannot be reached (" +
+    throw std::runtime_error(where(g) + ": " + what + " failed: another rank died, hung for more than " +
+                             std::to_string(timeout.count() / 1000) + " s (--dist-timeout) or cannot be reached (" +
                              reason(e) + ")");
   }
+}
+
+}  // namespace
+
+void ProcessGroup::sum(torch::Tensor& t) {
+  std::vector<at::Tensor> v{t};
+  collective(*this, "all-reduce", timeout_, [&] { return impl_->pg->allreduce(v); });
 }
 
 void ProcessGroup::broadcast(torch::Tensor& t, int root) {
   std::vector<at::Tensor> v{t};
   c10d::BroadcastOptions o;
   o.rootRank = root;
-  try {
-    impl_->pg->broadcast(v, o)->wait(timeout_);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(where(*this) + ": broadcast failed: another rank died, hung for more than " +
-                             std::to_string(timeout_.count() / 1000) + " s (--dist-timeout) or cannot be reached (" +
-                             reason(e) + ")");
-  }
+  collective(*this, "broadcast", timeout_, [&] { return impl_->pg->broadcast(v, o); });
 }
 
 const ShardContext* current_shard() { return tls_shard; }
@@ -200,6 +206,15 @@ ShardScope::~ShardScope() { tls_shard = previous_; }
 
 namespace {
 
+// For per-channel statistics of [N, C, ...]: the dimensions to reduce over
+// (all but 1), and the shape that broadcasts a [C] vector against x.
+std::pair<std::vector<int64_t>, std::vector<int64_t>> channel_dims(const torch::Tensor& x) {
+  std::vector<int64_t> dims{0}, shape(static_cast<size_t>(x.dim()), 1);
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  shape[1] = x.size(1);
+  return {dims, shape};
+}
+
 // Batch norm with the statistics of the global batch: sums over every rank's
 // rows in the forward pass, and the two sums of the backward pass likewise.
 struct GlobalBatchNormFn : public torch::autograd::Function<GlobalBatchNormFn> {
@@ -208,9 +223,7 @@ struct GlobalBatchNormFn : public torch::autograd::Function<GlobalBatchNormFn> {
                                double momentum, torch::Tensor running_mean, torch::Tensor running_var) {
     ProcessGroup& g = *reinterpret_cast<ProcessGroup*>(group);
     const int64_t c = x.size(1);
-    std::vector<int64_t> dims{0}, shape(static_cast<size_t>(x.dim()), 1);
-    for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
-    shape[1] = c;
+    const auto [dims, shape] = channel_dims(x);
     const torch::Tensor xd = x.to(torch::kDouble);
     torch::Tensor stats = torch::cat({xd.sum(dims), (xd * xd).sum(dims),
                                       torch::full({1}, static_cast<double>(x.numel() / c), xd.options())});
@@ -239,9 +252,7 @@ struct GlobalBatchNormFn : public torch::autograd::Function<GlobalBatchNormFn> {
     const torch::Tensor &xhat = saved[0], &invstd = saved[1], &weight = saved[2];
     const torch::Tensor dy = grads[0];
     const int64_t c = xhat.size(1);
-    std::vector<int64_t> dims{0}, shape(static_cast<size_t>(xhat.dim()), 1);
-    for (int64_t d = 2; d < xhat.dim(); ++d) dims.push_back(d);
-    shape[1] = c;
+    const auto [dims, shape] = channel_dims(xhat);
     const torch::Tensor dbias = dy.sum(dims), dweight = (dy * xhat).sum(dims);  // this rank's share
     torch::Tensor sums = torch::cat({dbias, dweight}).to(torch::kDouble);
     g.sum(sums);

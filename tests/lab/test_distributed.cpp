@@ -36,6 +36,13 @@ namespace fs = std::filesystem;
 using mish::lab::launch_env;
 using mish::lab::LaunchEnv;
 
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
 mish::lab::EnvReader env_of(std::map<std::string, std::string> vars) {
   return [vars](const char* name) -> std::optional<std::string> {
     const auto it = vars.find(name);
@@ -300,10 +307,8 @@ TEST_F(DataParallel, TwoProcessesReachTheParametersOfOne) {
     EXPECT_TRUE(torch::allclose(item.value().to(torch::kDouble), bb[item.key()].to(torch::kDouble), 1e-4, 1e-5))
         << item.key();  // batch-norm running statistics of the global batch
   }
-  std::ifstream f(dir / "two" / "result.json");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  EXPECT_NE(ss.str().find("\"processes\": 2"), std::string::npos) << ss.str();
+  const std::string result = slurp(dir / "two" / "result.json");
+  EXPECT_NE(result.find("\"processes\": 2"), std::string::npos) << result;
 }
 
 TEST_F(DataParallel, SameSeedAndWorldSizeSameResult) {
@@ -332,10 +337,8 @@ TEST_F(DataParallel, JoinsTorchrunsAgentStore) {
   }
   for (auto& p : ps) EXPECT_EQ(p.finish(), 0) << p.text;
   EXPECT_GT(agent->getNumKeys(), 0);  // the ranks met in its store (their own would not bind the port)
-  std::ifstream f(dir / "agent" / "result.json");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  EXPECT_NE(ss.str().find("\"processes\": 2"), std::string::npos) << ss.str();
+  const std::string result = slurp(dir / "agent" / "result.json");
+  EXPECT_NE(result.find("\"processes\": 2"), std::string::npos) << result;
 }
 
 TEST_F(DataParallel, AKilledRankFailsTheOthersWithAMessage) {
@@ -349,11 +352,9 @@ TEST_F(DataParallel, AKilledRankFailsTheOthersWithAMessage) {
   EXPECT_EQ(r0.finish(), 1) << r0.text;
   EXPECT_NE(r0.text.find("rank 0 of 2: failed: rank 0 of 2:"), std::string::npos) << r0.text;
   EXPECT_NE(r0.text.find("another rank died"), std::string::npos) << r0.text;
-  std::ifstream f(dir / "killed" / "result.json");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  EXPECT_NE(ss.str().find("\"status\": \"failed\""), std::string::npos) << ss.str();
-  EXPECT_NE(ss.str().find("\"epochs\": 1"), std::string::npos) << ss.str();  // the finished epoch is kept
+  const std::string result = slurp(dir / "killed" / "result.json");
+  EXPECT_NE(result.find("\"status\": \"failed\""), std::string::npos) << result;
+  EXPECT_NE(result.find("\"epochs\": 1"), std::string::npos) << result;  // the finished epoch is kept
 }
 
 TEST_F(DataParallel, ARankThatNeverComesEndsTheRendezvous) {
@@ -470,10 +471,7 @@ TEST_F(ShardedSweep, EmittedSlurmArrayScriptRunsTheSweep) {
                  {});
   ASSERT_EQ(e.finish(), 0) << e.text;
   EXPECT_NE(e.text.find("2 array tasks for the 6 runs"), std::string::npos) << e.text;
-  std::ifstream f(job);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string script = ss.str();
+  const std::string script = slurp(job);
   for (const std::string& part :
        {std::string("#!/bin/bash\n"), std::string("#SBATCH --array=0-1\n"), std::string("#SBATCH --cpus-per-task=1\n"),
         std::string("#SBATCH --partition=cpu\n"), std::string("#SBATCH --time=1:00:00\n"),
